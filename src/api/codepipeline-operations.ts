@@ -1,0 +1,115 @@
+/**
+ * The operation table of CodePipeline (`CodePipeline_20150709`), in one place. Each entry
+ * names its IAM action and resource and calls into the pipelines domain; input shapes are
+ * guaranteed by the model validator before handle() runs.
+ */
+import type { PipelineDeclaration, Tag } from '../pipelines/declaration.js';
+import { pipelineArn } from '../pipelines/pipeline-arn.js';
+import type { ActionOwner } from '../pipelines/declaration.js';
+import { defineOperation, rawString, type JsonService, type Operation } from './operation.js';
+import type { ServerServices } from './server-services.js';
+
+const WILDCARD = '*';
+
+function pipelineResource(path: string[]) {
+  return (raw: Record<string, unknown>, services: ServerServices): string => {
+    const name = rawString(raw, ...path);
+    return name === undefined ? WILDCARD : pipelineArn(services.scope, name);
+  };
+}
+
+function taggedResource(raw: Record<string, unknown>): string {
+  return rawString(raw, 'resourceArn') ?? WILDCARD;
+}
+
+/** A declaration as the audit trail may keep it: secret configuration masked. */
+function auditDeclaration(input: { pipeline: PipelineDeclaration }, services: ServerServices) {
+  return { ...input, pipeline: services.pipelines.masked(input.pipeline) };
+}
+
+const operations: Operation[] = [
+  defineOperation<{ pipeline: PipelineDeclaration; tags?: Tag[] }>({
+    name: 'CreatePipeline',
+    iamAction: 'codepipeline:CreatePipeline',
+    readOnly: false,
+    resourceArn: pipelineResource(['pipeline', 'name']),
+    handle: (input, { services }) => services.pipelines.create(input.pipeline, input.tags),
+    auditParameters: auditDeclaration,
+  }),
+  defineOperation<{ name: string; version?: number }>({
+    name: 'GetPipeline',
+    iamAction: 'codepipeline:GetPipeline',
+    readOnly: true,
+    resourceArn: pipelineResource(['name']),
+    handle: (input, { services }) => services.pipelines.get(input.name, input.version),
+  }),
+  defineOperation<{ pipeline: PipelineDeclaration }>({
+    name: 'UpdatePipeline',
+    iamAction: 'codepipeline:UpdatePipeline',
+    readOnly: false,
+    resourceArn: pipelineResource(['pipeline', 'name']),
+    handle: (input, { services }) => services.pipelines.update(input.pipeline),
+    auditParameters: auditDeclaration,
+  }),
+  defineOperation<{ name: string }>({
+    name: 'DeletePipeline',
+    iamAction: 'codepipeline:DeletePipeline',
+    readOnly: false,
+    resourceArn: pipelineResource(['name']),
+    handle: async (input, { services }) => {
+      await services.pipelines.delete(input.name);
+      return {};
+    },
+  }),
+  defineOperation<{ nextToken?: string; maxResults?: number }>({
+    name: 'ListPipelines',
+    iamAction: 'codepipeline:ListPipelines',
+    readOnly: true,
+    resourceArn: () => WILDCARD,
+    handle: (input, { services }) => services.pipelines.list(input.nextToken, input.maxResults),
+  }),
+  defineOperation<{ resourceArn: string; tags: Tag[] }>({
+    name: 'TagResource',
+    iamAction: 'codepipeline:TagResource',
+    readOnly: false,
+    resourceArn: taggedResource,
+    handle: async (input, { services }) => {
+      await services.tags.tag(input.resourceArn, input.tags);
+      return {};
+    },
+  }),
+  defineOperation<{ resourceArn: string; tagKeys: string[] }>({
+    name: 'UntagResource',
+    iamAction: 'codepipeline:UntagResource',
+    readOnly: false,
+    resourceArn: taggedResource,
+    handle: async (input, { services }) => {
+      await services.tags.untag(input.resourceArn, input.tagKeys);
+      return {};
+    },
+  }),
+  defineOperation<{ resourceArn: string; nextToken?: string; maxResults?: number }>({
+    name: 'ListTagsForResource',
+    iamAction: 'codepipeline:ListTagsForResource',
+    readOnly: true,
+    resourceArn: taggedResource,
+    handle: (input, { services }) =>
+      services.tags.list(input.resourceArn, input.nextToken, input.maxResults),
+  }),
+  defineOperation<{ actionOwnerFilter?: ActionOwner; nextToken?: string; regionFilter?: string }>({
+    name: 'ListActionTypes',
+    iamAction: 'codepipeline:ListActionTypes',
+    readOnly: true,
+    resourceArn: () => WILDCARD,
+    handle: async (input, { services }) => services.actionTypes.list(input),
+  }),
+];
+
+/** CodePipeline over AWS JSON 1.1, as the AWS CLI and SDKs call it. */
+export const codePipelineService: JsonService = {
+  targetPrefix: 'CodePipeline_20150709',
+  signingName: 'codepipeline',
+  eventSource: 'codepipeline.amazonaws.com',
+  model: 'codepipeline/2015-07-09',
+  operations: new Map(operations.map((op) => [op.name, op])),
+};

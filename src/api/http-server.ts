@@ -1,0 +1,90 @@
+/**
+ * The HTTP face of Lockstep, on Fastify: `GET /health` and the JSON 1.1 endpoint `POST /`.
+ * Fastify only moves bytes here; everything AWS-shaped happens in json-protocol.ts, which
+ * needs the raw body because SigV4 signs its exact bytes.
+ */
+import { readFile } from 'node:fs/promises';
+import Fastify, { type FastifyInstance } from 'fastify';
+import {
+  LockstepError,
+  RequestEntityTooLargeException,
+  SerializationException,
+} from '../errors/lockstep-error.js';
+import { renderError } from './error-response.js';
+import type { JsonProtocol } from './json-protocol.js';
+
+export interface HttpServerOptions {
+  maxBodyBytes: number;
+  tls: { certPath: string; keyPath: string } | undefined;
+  health(): Promise<Record<string, unknown>>;
+}
+
+/** Builds the Fastify app; the caller listens and closes it. */
+export async function createHttpServer(
+  protocol: JsonProtocol,
+  options: HttpServerOptions,
+): Promise<FastifyInstance> {
+  const https = options.tls
+    ? {
+        cert: await readFile(options.tls.certPath),
+        key: await readFile(options.tls.keyPath),
+        // TLS 1.2 or later only (issue A): older versions have known downgrade attacks.
+        minVersion: 'TLSv1.2' as const,
+      }
+    : null;
+  const app = Fastify({
+    logger: false,
+    bodyLimit: options.maxBodyBytes,
+    https,
+    // SigV4 signs the path exactly as sent; never rewrite it.
+    ignoreTrailingSlash: false,
+    return503OnClosing: true,
+  }) as unknown as FastifyInstance;
+  // Every content type is read as raw bytes: SigV4 hashes them, and the protocol parses JSON.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  app.get('/health', async () => ({ status: 'ok', ...(await options.health()) }));
+  app.post('/', async (req, reply) => {
+    const response = await protocol.handle({
+      headers: req.headers,
+      url: req.raw.url ?? '/',
+      method: req.method,
+      body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+      sourceIp: req.ip,
+    });
+    return reply.code(response.statusCode).headers(response.headers).send(response.body);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const error = new LockstepError(
+      'UnknownOperationException',
+      `No resource at ${req.method} ${req.url}; AWS JSON calls are POST / with X-Amz-Target.`,
+    );
+    sendError(reply, error, 404);
+  });
+  app.setErrorHandler(
+    (error: { code?: string; statusCode?: number; message: string }, _req, reply) => {
+      // Only Fastify's own body errors reach here; json-protocol.ts answers everything else.
+      const wire =
+        error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+          ? new RequestEntityTooLargeException(
+              `The request body is larger than ${options.maxBodyBytes} bytes.`,
+            )
+          : new SerializationException(`The request could not be read: ${error.message}`);
+      sendError(reply, wire);
+    },
+  );
+  return app;
+}
+
+function sendError(
+  reply: { code(n: number): { headers(h: Record<string, string>): { send(b: string): unknown } } },
+  error: LockstepError,
+  status?: number,
+): void {
+  const rendered = renderError(error);
+  reply
+    .code(status ?? rendered.statusCode)
+    .headers(rendered.headers)
+    .send(rendered.body);
+}

@@ -1,0 +1,51 @@
+/**
+ * How client commands reach a server: `--endpoint-url` (default the local server), a region,
+ * and credentials from `--data-dir`'s credentials file or else the standard AWS chain
+ * (environment, AWS_PROFILE / --profile, shared files).
+ */
+import path from 'node:path';
+import type { Command } from 'commander';
+import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
+
+export interface ClientFlags {
+  endpointUrl?: string;
+  region?: string;
+  dataDir?: string;
+  profile?: string;
+  output?: 'json' | 'table';
+}
+
+/** Adds the options every client command takes. */
+export function withClientOptions(command: Command): Command {
+  return command
+    .option('--endpoint-url <url>', 'Lockstep server URL [env LOCKSTEP_ENDPOINT_URL]', undefined)
+    .option('--region <region>', 'region [env AWS_REGION] (default us-east-1)')
+    .option('--data-dir <dir>', "use the bootstrap administrator's key from DIR/credentials")
+    .option('--profile <name>', 'profile from the shared AWS credentials file')
+    .option('--output <format>', 'json or table (default table)');
+}
+
+/** A CodePipeline client for the server the flags name. */
+export function codePipelineClient(flags: ClientFlags): CodePipelineClient {
+  const endpoint =
+    flags.endpointUrl ?? process.env.LOCKSTEP_ENDPOINT_URL ?? 'http://127.0.0.1:7700';
+  const region =
+    flags.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  const credentials = flags.dataDir
+    ? fromIni({ filepath: path.join(flags.dataDir, 'credentials'), profile: 'default' })
+    : flags.profile
+      ? fromIni({ profile: flags.profile })
+      : fromNodeProviderChain();
+  // No retries: a script wants the first answer, and errors are never transient here.
+  return new CodePipelineClient({ endpoint, region, credentials, maxAttempts: 1 });
+}
+
+/** The output format asked for, refusing anything but json and table. */
+export function outputFormat(flags: ClientFlags): 'json' | 'table' {
+  const format = flags.output ?? 'table';
+  if (format !== 'json' && format !== 'table') {
+    throw new Error(`--output must be json or table, got '${String(format)}'`);
+  }
+  return format;
+}

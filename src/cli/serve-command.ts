@@ -1,0 +1,97 @@
+/**
+ * `lockstep serve`: starts the server with DESIGN.md section 3's options, says where it
+ * listens, and shuts down cleanly on SIGTERM or SIGINT (in-flight requests finish, the store
+ * closes) before exiting 0.
+ */
+import path from 'node:path';
+import type { Command } from 'commander';
+import {
+  compileServeOptions,
+  InvalidOptionError,
+  type ServeOptions,
+} from '../config/serve-options.js';
+import { startServer } from '../server/lockstep-server.js';
+
+/** Adds the `serve` command to the program. */
+export function addServeCommand(program: Command, setExitCode: (code: number) => void): void {
+  program
+    .command('serve')
+    .description('start the Lockstep server (embedded SQLite unless --database-url is given)')
+    .option(
+      '--data-dir <dir>',
+      'state, keys and credentials [env LOCKSTEP_DATA_DIR] (default ./.lockstep)',
+    )
+    .option('--host <host>', 'address to listen on [env LOCKSTEP_HOST] (default 127.0.0.1)')
+    .option('--port <port>', 'port to listen on [env LOCKSTEP_PORT] (default 7700)')
+    .option('--database-url <url>', 'PostgreSQL URL instead of SQLite [env LOCKSTEP_DATABASE_URL]')
+    .option(
+      '--account-id <id>',
+      '12-digit account id, fixed at first start [env LOCKSTEP_ACCOUNT_ID]',
+    )
+    .option(
+      '--region <region>',
+      'region of this installation [env LOCKSTEP_REGION] (default us-east-1)',
+    )
+    .option('--tls-cert <file>', 'PEM certificate; serve HTTPS (TLS 1.2+) [env LOCKSTEP_TLS_CERT]')
+    .option('--tls-key <file>', 'PEM private key for --tls-cert [env LOCKSTEP_TLS_KEY]')
+    .option(
+      '--insecure-http',
+      'allow plain HTTP on a non-loopback address [env LOCKSTEP_INSECURE_HTTP]',
+    )
+    .option('--root-key-file <file>', 'root key shared by replicas [env LOCKSTEP_ROOT_KEY_FILE]')
+    .action(async (flags: ServeOptions) => {
+      setExitCode(await serve(flags));
+    });
+}
+
+async function serve(flags: ServeOptions): Promise<number> {
+  let options;
+  try {
+    options = compileServeOptions(flags);
+  } catch (error) {
+    if (error instanceof InvalidOptionError) {
+      process.stderr.write(`lockstep serve: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const logError = (message: string, error: unknown) =>
+    process.stderr.write(`lockstep: ${message}: ${(error as Error)?.stack ?? String(error)}\n`);
+  let server;
+  try {
+    server = await startServer(options, logError);
+  } catch (error) {
+    const reason = error instanceof InvalidOptionError ? error.message : (error as Error).stack;
+    process.stderr.write(`lockstep serve: could not start: ${reason}\n`);
+    return 1;
+  }
+  const state = options.databaseUrl
+    ? 'PostgreSQL'
+    : `SQLite in ${path.join(options.dataDir, 'state.db')}`;
+  process.stderr.write(
+    `lockstep: listening on ${server.url} (account ${server.accountId}, ${server.region}; state: ${state})\n`,
+  );
+  if (server.createdAdmin) {
+    process.stderr.write(
+      `lockstep: created the bootstrap administrator; its access key is in ${path.join(options.dataDir, 'credentials')}\n`,
+    );
+  }
+  return waitForShutdown(() => server.close());
+}
+
+function waitForShutdown(close: () => Promise<void>): Promise<number> {
+  return new Promise((resolve) => {
+    const stop = (signal: string) => {
+      process.stderr.write(`lockstep: ${signal} received, shutting down\n`);
+      close().then(
+        () => resolve(0),
+        (error: unknown) => {
+          process.stderr.write(`lockstep: shutdown failed: ${String(error)}\n`);
+          resolve(1);
+        },
+      );
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}

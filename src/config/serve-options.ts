@@ -1,0 +1,130 @@
+/**
+ * Options of `lockstep serve`, compiled once (ServeOptions → CompiledServeOptions): every
+ * flag has an environment equivalent, defaults come from DESIGN.md section 3, and every
+ * refusal (a bad port, a public address without TLS) happens here, before anything starts.
+ */
+import path from 'node:path';
+import { isIP } from 'node:net';
+
+/** Options as the user gave them, from flags or the environment; all optional. */
+export interface ServeOptions {
+  dataDir?: string;
+  host?: string;
+  port?: string | number;
+  databaseUrl?: string;
+  accountId?: string;
+  region?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  insecureHttp?: boolean;
+  rootKeyFile?: string;
+}
+
+export interface CompiledServeOptions {
+  dataDir: string;
+  host: string;
+  port: number;
+  databaseUrl: string | undefined;
+  accountId: string | undefined;
+  region: string;
+  tls: { certPath: string; keyPath: string } | undefined;
+  rootKeyFile: string | undefined;
+  /** Largest request body accepted; CodePipeline declarations of 500 actions fit well inside. */
+  maxBodyBytes: number;
+}
+
+/** The environment variable that stands in for each option. */
+export const SERVE_ENVIRONMENT: Record<keyof ServeOptions, string> = {
+  dataDir: 'LOCKSTEP_DATA_DIR',
+  host: 'LOCKSTEP_HOST',
+  port: 'LOCKSTEP_PORT',
+  databaseUrl: 'LOCKSTEP_DATABASE_URL',
+  accountId: 'LOCKSTEP_ACCOUNT_ID',
+  region: 'LOCKSTEP_REGION',
+  tlsCert: 'LOCKSTEP_TLS_CERT',
+  tlsKey: 'LOCKSTEP_TLS_KEY',
+  insecureHttp: 'LOCKSTEP_INSECURE_HTTP',
+  rootKeyFile: 'LOCKSTEP_ROOT_KEY_FILE',
+};
+
+/** Thrown for options that cannot work; the CLI prints the message and exits 2. */
+export class InvalidOptionError extends Error {}
+
+const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/** Merges flags over the environment over defaults, and refuses what cannot work. */
+export function compileServeOptions(
+  flags: ServeOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): CompiledServeOptions {
+  const pick = <K extends keyof ServeOptions>(key: K): string | undefined => {
+    const fromFlag = flags[key];
+    if (fromFlag !== undefined && fromFlag !== false) return String(fromFlag);
+    const fromEnv = env[SERVE_ENVIRONMENT[key]];
+    return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
+  };
+  const host = pick('host') ?? '127.0.0.1';
+  const port = compilePort(pick('port') ?? '7700');
+  const accountId = pick('accountId');
+  if (accountId !== undefined && !/^\d{12}$/.test(accountId)) {
+    throw new InvalidOptionError(`--account-id must be 12 digits, got '${accountId}'`);
+  }
+  const region = pick('region') ?? 'us-east-1';
+  if (!REGION_PATTERN.test(region)) {
+    throw new InvalidOptionError(`--region must look like us-east-1, got '${region}'`);
+  }
+  const tls = compileTls(pick('tlsCert'), pick('tlsKey'));
+  const insecureHttp = ['1', 'true', 'yes'].includes((pick('insecureHttp') ?? '').toLowerCase());
+  if (!tls && !isLoopback(host) && !insecureHttp) {
+    throw new InvalidOptionError(
+      `refusing to serve plain HTTP on ${host}, which is not a loopback address: ` +
+        'give --tls-cert and --tls-key, or say --insecure-http if a proxy in front terminates TLS',
+    );
+  }
+  const rootKeyFile = pick('rootKeyFile');
+  return {
+    dataDir: path.resolve(pick('dataDir') ?? '.lockstep'),
+    host,
+    port,
+    databaseUrl: compileDatabaseUrl(pick('databaseUrl')),
+    accountId,
+    region,
+    tls,
+    rootKeyFile: rootKeyFile === undefined ? undefined : path.resolve(rootKeyFile),
+    maxBodyBytes: 2 * 1024 * 1024,
+  };
+}
+
+function compilePort(raw: string): number {
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new InvalidOptionError(`--port must be a number from 0 to 65535, got '${raw}'`);
+  }
+  return port;
+}
+
+function compileTls(cert: string | undefined, key: string | undefined) {
+  if (cert === undefined && key === undefined) return undefined;
+  if (cert === undefined || key === undefined) {
+    throw new InvalidOptionError('--tls-cert and --tls-key must be given together');
+  }
+  return { certPath: path.resolve(cert), keyPath: path.resolve(key) };
+}
+
+function compileDatabaseUrl(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  if (!/^postgres(ql)?:\/\//.test(url)) {
+    throw new InvalidOptionError(
+      '--database-url must be a postgres:// or postgresql:// URL (SQLite is the default without it)',
+    );
+  }
+  return url;
+}
+
+/** True for addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  if (isIP(host) === 6) return host === '::1';
+  return false;
+}

@@ -1,0 +1,212 @@
+/**
+ * The pipeline-definition half of the CodePipeline API: create, read (any kept version),
+ * update (a new version each time), delete and list pipelines. Input has already passed model
+ * validation; this applies CodePipeline's own rules and keeps the store consistent.
+ */
+import {
+  ConcurrentModificationException,
+  PipelineNameInUseException,
+  PipelineNotFoundException,
+  PipelineVersionNotFoundException,
+} from '../errors/codepipeline-errors.js';
+import type { PipelineRecord, StateStore } from '../store/state-store.js';
+import { PipelineNameTakenError, StaleVersionError } from '../store/state-store.js';
+import type { ActionTypeId, PipelineDeclaration, Tag } from './declaration.js';
+import { withDeclarationDefaults } from './declaration-defaults.js';
+import { decodePageToken, encodePageToken } from './page-token.js';
+import { pipelineArn, type AccountScope } from './pipeline-arn.js';
+import { maskSecretConfiguration, restoreMaskedSecrets } from './secret-configuration.js';
+import { checkPipelineStructure } from './structure-rules.js';
+import type { ActionTypeEntry } from './action-type-catalogue.js';
+import { checkTagCount, checkTagKeys } from './tag-rules.js';
+
+export interface PipelineMetadata {
+  pipelineArn: string;
+  created: Date;
+  updated: Date;
+}
+
+export interface PipelineSummary {
+  name: string;
+  version: number;
+  pipelineType: string;
+  executionMode: string;
+  created: Date;
+  updated: Date;
+}
+
+export type FindActionType = (id: ActionTypeId) => ActionTypeEntry | undefined;
+
+const DEFAULT_PAGE_SIZE = 100;
+
+export class PipelineService {
+  constructor(
+    private readonly store: StateStore,
+    private readonly scope: AccountScope,
+    private readonly findActionType: FindActionType,
+  ) {}
+
+  /** CreatePipeline: stores version 1 and returns the declaration as GetPipeline would. */
+  async create(
+    decl: PipelineDeclaration,
+    tags: Tag[] = [],
+  ): Promise<{
+    pipeline: PipelineDeclaration;
+    tags?: Tag[];
+  }> {
+    const stored = this.prepare(decl, 1);
+    checkTagKeys(tags);
+    const arn = pipelineArn(this.scope, decl.name);
+    checkTagCount(arn, tags.length);
+    const nowMs = Date.now();
+    const record: PipelineRecord = {
+      name: decl.name,
+      arn,
+      version: 1,
+      pipelineType: stored.pipelineType ?? 'V1',
+      executionMode: stored.executionMode ?? 'SUPERSEDED',
+      createdMs: nowMs,
+      updatedMs: nowMs,
+    };
+    try {
+      await this.store.createPipeline(record, JSON.stringify(stored));
+    } catch (error) {
+      if (error instanceof PipelineNameTakenError) {
+        throw new PipelineNameInUseException(
+          `A pipeline with the name '${decl.name}' already exists in account '${this.scope.accountId}'`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+    if (tags.length > 0) await this.store.putTags(arn, tags);
+    return { pipeline: this.masked(stored), ...(tags.length > 0 ? { tags } : {}) };
+  }
+
+  /** GetPipeline: the current version, or a kept older one, with secrets masked. */
+  async get(
+    name: string,
+    version?: number,
+  ): Promise<{
+    pipeline: PipelineDeclaration;
+    metadata: PipelineMetadata;
+  }> {
+    const record = await this.require(name);
+    const wanted = version ?? record.version;
+    const row = await this.store.getPipelineVersion(name, wanted);
+    if (!row) {
+      throw new PipelineVersionNotFoundException(
+        `Pipeline '${name}' has no version ${wanted}; its latest version is ${record.version}`,
+      );
+    }
+    const decl = JSON.parse(row.declarationJson) as PipelineDeclaration;
+    return { pipeline: this.masked(decl), metadata: metadataOf(record) };
+  }
+
+  /** UpdatePipeline: stores the next version; a masked secret sent back keeps its old value. */
+  async update(decl: PipelineDeclaration): Promise<{ pipeline: PipelineDeclaration }> {
+    const current = await this.require(decl.name);
+    const previousRow = await this.store.getPipelineVersion(decl.name, current.version);
+    const previous = JSON.parse(
+      previousRow?.declarationJson ?? 'null',
+    ) as PipelineDeclaration | null;
+    const restored = previous ? restoreMaskedSecrets(decl, previous, this.findActionType) : decl;
+    const stored = this.prepare(restored, current.version + 1);
+    const next = {
+      pipelineType: stored.pipelineType ?? 'V1',
+      executionMode: stored.executionMode ?? 'SUPERSEDED',
+      updatedMs: Date.now(),
+    };
+    try {
+      const updated = await this.store.updatePipeline(
+        decl.name,
+        current.version,
+        next,
+        JSON.stringify(stored),
+      );
+      if (!updated) throw this.notFound(decl.name);
+    } catch (error) {
+      if (error instanceof StaleVersionError) {
+        throw new ConcurrentModificationException(
+          `Pipeline '${decl.name}' was updated by another request while this one ran; ` +
+            'read it again and retry.',
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+    return { pipeline: this.masked(stored) };
+  }
+
+  /** DeletePipeline: removes the pipeline, its versions and its tags; a missing one is fine. */
+  async delete(name: string): Promise<void> {
+    await this.store.deletePipeline(name);
+  }
+
+  /** ListPipelines: summaries in name order, paged. */
+  async list(
+    nextToken?: string,
+    maxResults?: number,
+  ): Promise<{
+    pipelines: PipelineSummary[];
+    nextToken?: string;
+  }> {
+    const after = decodePageToken('pipelines', nextToken);
+    const limit = maxResults ?? DEFAULT_PAGE_SIZE;
+    // One more than asked tells whether another page exists without a second query.
+    const rows = await this.store.listPipelines(after, limit + 1);
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      pipelines: page.map(summaryOf),
+      ...(rows.length > limit && last
+        ? { nextToken: encodePageToken('pipelines', last.name) }
+        : {}),
+    };
+  }
+
+  /** The current record of a pipeline, or PipelineNotFoundException. */
+  async require(name: string): Promise<PipelineRecord> {
+    const record = await this.store.getPipeline(name);
+    if (!record) throw this.notFound(name);
+    return record;
+  }
+
+  private notFound(name: string) {
+    return new PipelineNotFoundException(
+      `Account '${this.scope.accountId}' does not have a pipeline with name '${name}'`,
+    );
+  }
+
+  private prepare(decl: PipelineDeclaration, version: number): PipelineDeclaration {
+    checkPipelineStructure(decl, {
+      region: this.scope.region,
+      findActionType: this.findActionType,
+    });
+    return withDeclarationDefaults(decl, version);
+  }
+
+  /** A copy of a declaration with its secret configuration masked, for output and audit. */
+  masked(decl: PipelineDeclaration): PipelineDeclaration {
+    return maskSecretConfiguration(decl, this.findActionType);
+  }
+}
+
+function metadataOf(record: PipelineRecord): PipelineMetadata {
+  return {
+    pipelineArn: record.arn,
+    created: new Date(record.createdMs),
+    updated: new Date(record.updatedMs),
+  };
+}
+
+function summaryOf(record: PipelineRecord): PipelineSummary {
+  return {
+    name: record.name,
+    version: record.version,
+    pipelineType: record.pipelineType,
+    executionMode: record.executionMode,
+    created: new Date(record.createdMs),
+    updated: new Date(record.updatedMs),
+  };
+}

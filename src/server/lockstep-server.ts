@@ -1,0 +1,111 @@
+/**
+ * The composition root: opens the state store and the root key, makes sure the account and
+ * its bootstrap administrator exist, wires the domain services to the API, and listens.
+ */
+import { mkdir, chmod, access } from 'node:fs/promises';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { createHttpServer } from '../api/http-server.js';
+import { JsonProtocol } from '../api/json-protocol.js';
+import { codePipelineService } from '../api/codepipeline-operations.js';
+import { lockstepService } from '../api/lockstep-operations.js';
+import { createAuthenticator } from '../api/authenticate.js';
+import { createModelValidator } from '../api/model-validator.js';
+import type { ServerServices } from '../api/server-services.js';
+import { AuditTrail } from '../audit/audit-trail.js';
+import type { CompiledServeOptions } from '../config/serve-options.js';
+import { ensureBootstrapAdmin } from '../iam/bootstrap-admin.js';
+import { RootKey } from '../kms/root-key.js';
+import { ActionTypeService } from '../pipelines/action-type-service.js';
+import { PipelineService } from '../pipelines/pipeline-service.js';
+import { TagService } from '../pipelines/tag-service.js';
+import { openStateStore } from '../store/open-state-store.js';
+import { resolveAccountScope } from './account-settings.js';
+import { LOCKSTEP_VERSION } from './version.js';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  accountId: string;
+  region: string;
+  /** True when this start created the administrator and wrote DIR/credentials. */
+  createdAdmin: boolean;
+  /** Stops accepting requests, finishes those in flight, and closes the store. */
+  close(): Promise<void>;
+}
+
+/** Starts a Lockstep server with compiled options; resolves once it accepts requests. */
+export async function startServer(
+  options: CompiledServeOptions,
+  logError: (message: string, error: unknown) => void,
+): Promise<RunningServer> {
+  await prepareDataDir(options.dataDir);
+  const rootKey = await RootKey.loadOrCreate(
+    options.rootKeyFile ?? path.join(options.dataDir, 'keys', 'root.key'),
+    options.rootKeyFile === undefined,
+  );
+  const store = await openStateStore({
+    dataDir: options.dataDir,
+    databaseUrl: options.databaseUrl,
+  });
+  try {
+    const scope = await resolveAccountScope(store, options);
+    const admin = await ensureBootstrapAdmin(store, rootKey, {
+      ...scope,
+      dataDir: options.dataDir,
+    });
+    const actionTypes = new ActionTypeService();
+    const services: ServerServices = {
+      scope,
+      pipelines: new PipelineService(store, scope, actionTypes.find),
+      tags: new TagService(store, scope),
+      actionTypes,
+      server: { version: LOCKSTEP_VERSION, dialect: store.dialect, startedAt: new Date() },
+    };
+    const protocol = new JsonProtocol({
+      services: [codePipelineService, lockstepService],
+      authenticate: createAuthenticator({
+        store,
+        rootKey,
+        scope,
+        bootstrapAdminKeyId: admin.accessKeyId,
+      }),
+      validate: createModelValidator([codePipelineService, lockstepService]),
+      audit: new AuditTrail(store),
+      serverServices: services,
+      logError,
+    });
+    const app = await createHttpServer(protocol, {
+      maxBodyBytes: options.maxBodyBytes,
+      tls: options.tls,
+      health: () => Promise.resolve({ stateEngine: store.dialect, version: LOCKSTEP_VERSION }),
+    });
+    await app.listen({ host: options.host, port: options.port });
+    const port = (app.server.address() as AddressInfo).port;
+    const scheme = options.tls ? 'https' : 'http';
+    const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+    return {
+      url: `${scheme}://${host}:${port}`,
+      port,
+      ...scope,
+      createdAdmin: admin.created,
+      close: async () => {
+        await app.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+/** Creates the data directory owner-only (0700): it holds keys and credentials. */
+async function prepareDataDir(dataDir: string): Promise<void> {
+  const existed = await access(dataDir).then(
+    () => true,
+    () => false,
+  );
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  if (!existed) await chmod(dataDir, 0o700);
+}

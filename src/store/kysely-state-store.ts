@@ -1,0 +1,268 @@
+import type { Kysely } from 'kysely';
+import { toPipelineRecord, toPipelineRow } from './pipeline-row.js';
+import type { AccessKeyRow, Database } from './schema.js';
+import {
+  PipelineNameTakenError,
+  StaleVersionError,
+  type AccessKeyRecord,
+  type AuditRecord,
+  type PipelineRecord,
+  type PipelineVersionRecord,
+  type StateStore,
+  type StoredAuditRecord,
+  type TagRecord,
+} from './state-store.js';
+import type { StoreDialect } from './store-dialect.js';
+import { toAuditEventRow, toStoredAuditRecord } from './audit-event-row.js';
+
+/**
+ * The StateStore for both engines: every query is written once with Kysely, and the few that
+ * differ come from the StoreDialect.
+ *
+ * Transactions that write always write first. On SQLite a transaction that reads and then
+ * writes can fail with SQLITE_BUSY without waiting when another process wrote in between;
+ * writing first takes the write lock up front, under the busy timeout.
+ */
+export class KyselyStateStore implements StateStore {
+  readonly dialect: 'sqlite' | 'postgres';
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly engine: StoreDialect,
+  ) {
+    this.dialect = engine.name;
+  }
+
+  migrate(): Promise<void> {
+    return this.engine.migrate(this.db);
+  }
+
+  close(): Promise<void> {
+    return this.db.destroy();
+  }
+
+  async getSetting(key: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('settings')
+      .select('value')
+      .where('key', '=', key)
+      .executeTakeFirst();
+    return row?.value;
+  }
+
+  async initSetting(key: string, value: string): Promise<string> {
+    // Insert-if-absent, then read: whoever inserted first wins, and every caller, racing or
+    // not, reads the winner's value. A setting set by initSetting never changes afterwards.
+    await this.db
+      .insertInto('settings')
+      .values({ key, value })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
+    const stored = await this.getSetting(key);
+    if (stored === undefined) throw new Error(`setting ${key} vanished after insert`);
+    return stored;
+  }
+
+  async putAccessKey(key: AccessKeyRecord): Promise<void> {
+    const row: AccessKeyRow = {
+      access_key_id: key.accessKeyId,
+      principal_arn: key.principalArn,
+      user_name: key.userName,
+      secret_ciphertext: key.secretCiphertext,
+      status: key.status,
+      created_ms: key.createdMs,
+    };
+    // A put overwrites everything but the id (status changes, secret rotation).
+    await this.db
+      .insertInto('access_keys')
+      .values(row)
+      .onConflict((oc) =>
+        oc.column('access_key_id').doUpdateSet((eb) => ({
+          principal_arn: eb.ref('excluded.principal_arn'),
+          user_name: eb.ref('excluded.user_name'),
+          secret_ciphertext: eb.ref('excluded.secret_ciphertext'),
+          status: eb.ref('excluded.status'),
+          created_ms: eb.ref('excluded.created_ms'),
+        })),
+      )
+      .execute();
+  }
+
+  async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
+    const row = await this.db
+      .selectFrom('access_keys')
+      .selectAll()
+      .where('access_key_id', '=', accessKeyId)
+      .executeTakeFirst();
+    return row === undefined ? undefined : toAccessKeyRecord(row);
+  }
+
+  async createPipeline(pipeline: PipelineRecord, declarationJson: string): Promise<void> {
+    // The primary key decides a race for the name: the loser's insert fails (on PostgreSQL
+    // after waiting for the winner to commit), never a read-then-insert check.
+    await this.db.transaction().execute(async (trx) => {
+      try {
+        await trx.insertInto('pipelines').values(toPipelineRow(pipeline)).execute();
+      } catch (error) {
+        if (this.engine.isUniqueViolation(error)) throw new PipelineNameTakenError(pipeline.name);
+        throw error;
+      }
+      await trx
+        .insertInto('pipeline_versions')
+        .values({
+          name: pipeline.name,
+          version: pipeline.version,
+          declaration_json: declarationJson,
+          created_ms: pipeline.createdMs,
+        })
+        .execute();
+    });
+  }
+
+  async getPipeline(name: string): Promise<PipelineRecord | undefined> {
+    const row = await this.db
+      .selectFrom('pipelines')
+      .selectAll()
+      .where('name', '=', name)
+      .executeTakeFirst();
+    return row === undefined ? undefined : toPipelineRecord(row);
+  }
+
+  async getPipelineVersion(
+    name: string,
+    version: number,
+  ): Promise<PipelineVersionRecord | undefined> {
+    const row = await this.db
+      .selectFrom('pipeline_versions')
+      .selectAll()
+      .where('name', '=', name)
+      .where('version', '=', version)
+      .executeTakeFirst();
+    if (row === undefined) return undefined;
+    return {
+      name: row.name,
+      version: row.version,
+      declarationJson: row.declaration_json,
+      createdMs: row.created_ms,
+    };
+  }
+
+  async updatePipeline(
+    name: string,
+    expectedVersion: number,
+    next: Pick<PipelineRecord, 'pipelineType' | 'executionMode' | 'updatedMs'>,
+    declarationJson: string,
+  ): Promise<PipelineRecord | undefined> {
+    const updated = await this.db.transaction().execute(async (trx) => {
+      // Compare-and-set on the version: of two concurrent updates from the same version, the
+      // second matches no row (PostgreSQL re-checks the WHERE after the first commits).
+      const row = await trx
+        .updateTable('pipelines')
+        .set((eb) => ({
+          version: eb('version', '+', 1),
+          pipeline_type: next.pipelineType,
+          execution_mode: next.executionMode,
+          updated_ms: next.updatedMs,
+        }))
+        .where('name', '=', name)
+        .where('version', '=', expectedVersion)
+        .returningAll()
+        .executeTakeFirst();
+      if (row === undefined) return undefined;
+      await trx
+        .insertInto('pipeline_versions')
+        .values({
+          name,
+          version: row.version,
+          declaration_json: declarationJson,
+          created_ms: next.updatedMs,
+        })
+        .execute();
+      return toPipelineRecord(row);
+    });
+    if (updated !== undefined) return updated;
+    if ((await this.getPipeline(name)) === undefined) return undefined;
+    throw new StaleVersionError(name, expectedVersion);
+  }
+
+  async deletePipeline(name: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      // Versions go by ON DELETE CASCADE; tags are keyed by ARN, so they go explicitly.
+      const deleted = await trx
+        .deleteFrom('pipelines')
+        .where('name', '=', name)
+        .returning('arn')
+        .executeTakeFirst();
+      if (deleted === undefined) return false;
+      await trx.deleteFrom('tags').where('resource_arn', '=', deleted.arn).execute();
+      return true;
+    });
+  }
+
+  async listPipelines(afterName: string | undefined, limit: number): Promise<PipelineRecord[]> {
+    let query = this.db.selectFrom('pipelines').selectAll().orderBy('name').limit(limit);
+    if (afterName !== undefined) query = query.where('name', '>', afterName);
+    return (await query.execute()).map(toPipelineRecord);
+  }
+
+  async listTags(resourceArn: string): Promise<TagRecord[]> {
+    return this.db
+      .selectFrom('tags')
+      .select(['key', 'value'])
+      .where('resource_arn', '=', resourceArn)
+      .orderBy('key')
+      .execute();
+  }
+
+  async putTags(resourceArn: string, tags: TagRecord[]): Promise<void> {
+    if (tags.length === 0) return;
+    // One statement, so all the tags land or none do.
+    await this.db
+      .insertInto('tags')
+      .values(tags.map((tag) => ({ resource_arn: resourceArn, key: tag.key, value: tag.value })))
+      .onConflict((oc) =>
+        oc
+          .columns(['resource_arn', 'key'])
+          .doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })),
+      )
+      .execute();
+  }
+
+  async removeTags(resourceArn: string, keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.db
+      .deleteFrom('tags')
+      .where('resource_arn', '=', resourceArn)
+      .where('key', 'in', keys)
+      .execute();
+  }
+
+  async appendAudit(record: AuditRecord): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await this.engine.lockAuditAppend(trx);
+      await trx.insertInto('audit_events').values(toAuditEventRow(record)).execute();
+    });
+  }
+
+  async listAudit(afterSequence: number, limit: number): Promise<StoredAuditRecord[]> {
+    const rows = await this.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('sequence', '>', afterSequence)
+      .orderBy('sequence')
+      .limit(limit)
+      .execute();
+    return rows.map(toStoredAuditRecord);
+  }
+}
+
+function toAccessKeyRecord(row: AccessKeyRow): AccessKeyRecord {
+  return {
+    accessKeyId: row.access_key_id,
+    principalArn: row.principal_arn,
+    userName: row.user_name,
+    secretCiphertext: row.secret_ciphertext,
+    status: row.status,
+    createdMs: row.created_ms,
+  };
+}

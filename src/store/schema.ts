@@ -1,0 +1,77 @@
+/**
+ * Kysely table types for the state database: the shape of rows as both drivers return them
+ * (snake_case columns, epoch-millisecond numbers, booleans as 0/1), kept apart from the domain
+ * records in state-store.ts so that a column rename never leaks past src/store/.
+ */
+import type { Generated, Insertable, Selectable } from 'kysely';
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface AccessKeysTable {
+  access_key_id: string;
+  principal_arn: string;
+  user_name: string;
+  secret_ciphertext: string;
+  status: 'Active' | 'Inactive';
+  created_ms: number;
+}
+
+export interface PipelinesTable {
+  name: string;
+  arn: string;
+  version: number;
+  pipeline_type: string;
+  execution_mode: string;
+  created_ms: number;
+  updated_ms: number;
+}
+
+export interface PipelineVersionsTable {
+  name: string;
+  version: number;
+  declaration_json: string;
+  created_ms: number;
+}
+
+export interface TagsTable {
+  resource_arn: string;
+  key: string;
+  value: string;
+}
+
+export interface AuditEventsTable {
+  sequence: Generated<number>;
+  event_time_ms: number;
+  event_source: string;
+  event_name: string;
+  request_id: string;
+  principal_arn: string | null;
+  access_key_id: string | null;
+  source_ip_address: string;
+  user_agent: string;
+  /** 0 or 1 on both engines: better-sqlite3 cannot bind booleans, and one query serves both. */
+  read_only: number;
+  error_code: string | null;
+  error_message: string | null;
+  request_parameters_json: string | null;
+}
+
+/** Every table the StateStore reads and writes. */
+export interface Database {
+  settings: SettingsTable;
+  access_keys: AccessKeysTable;
+  pipelines: PipelinesTable;
+  pipeline_versions: PipelineVersionsTable;
+  tags: TagsTable;
+  audit_events: AuditEventsTable;
+}
+
+export type AccessKeyRow = Selectable<AccessKeysTable>;
+export type PipelineRow = Selectable<PipelinesTable>;
+export type PipelineVersionRow = Selectable<PipelineVersionsTable>;
+export type TagRow = Selectable<TagsTable>;
+export type AuditEventRow = Selectable<AuditEventsTable>;
+export type NewAuditEventRow = Insertable<AuditEventsTable>;

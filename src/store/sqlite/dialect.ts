@@ -1,0 +1,19 @@
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { Database } from '../schema.js';
+
+/** How long a writer waits for another process's write lock before SQLITE_BUSY. */
+export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+
+/** Opens (creating if absent) the SQLite state file, in WAL mode with foreign keys on. */
+export function createSqliteKysely(file: string): Kysely<Database> {
+  // The busy timeout is set by the constructor before any statement runs, so that even the
+  // journal-mode switch below waits for a second process opening the same new file.
+  const database = new SqliteDatabase(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
+  // WAL lets readers proceed while one writer commits; it is a property of the file, so
+  // setting it again on every open is a no-op after the first.
+  database.pragma('journal_mode = WAL');
+  // Off by default in SQLite and per connection: without it ON DELETE CASCADE does nothing.
+  database.pragma('foreign_keys = ON');
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+}

@@ -1,0 +1,81 @@
+import { sql } from 'kysely';
+import type { Kysely, Migration } from 'kysely';
+
+/**
+ * SQLite migrations, numbered and forward-only: never edit one that has shipped, add the next.
+ * Tables are STRICT so that a wrong type is an error rather than silently stored; timestamps
+ * are epoch milliseconds in INTEGER columns.
+ */
+export const sqliteMigrations: Readonly<Record<string, Migration>> = {
+  '0001-initial': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      const strict = sql`strict`;
+      await db.schema
+        .createTable('settings')
+        .addColumn('key', 'text', (col) => col.primaryKey())
+        .addColumn('value', 'text', (col) => col.notNull())
+        .modifyEnd(strict)
+        .execute();
+      await db.schema
+        .createTable('access_keys')
+        .addColumn('access_key_id', 'text', (col) => col.primaryKey())
+        .addColumn('principal_arn', 'text', (col) => col.notNull())
+        .addColumn('user_name', 'text', (col) => col.notNull())
+        .addColumn('secret_ciphertext', 'text', (col) => col.notNull())
+        .addColumn('status', 'text', (col) =>
+          col.notNull().check(sql`status in ('Active', 'Inactive')`),
+        )
+        .addColumn('created_ms', 'integer', (col) => col.notNull())
+        .modifyEnd(strict)
+        .execute();
+      await db.schema
+        .createTable('pipelines')
+        .addColumn('name', 'text', (col) => col.primaryKey())
+        .addColumn('arn', 'text', (col) => col.notNull().unique())
+        .addColumn('version', 'integer', (col) => col.notNull())
+        .addColumn('pipeline_type', 'text', (col) => col.notNull())
+        .addColumn('execution_mode', 'text', (col) => col.notNull())
+        .addColumn('created_ms', 'integer', (col) => col.notNull())
+        .addColumn('updated_ms', 'integer', (col) => col.notNull())
+        .modifyEnd(strict)
+        .execute();
+      await db.schema
+        .createTable('pipeline_versions')
+        .addColumn('name', 'text', (col) =>
+          col.notNull().references('pipelines.name').onDelete('cascade'),
+        )
+        .addColumn('version', 'integer', (col) => col.notNull())
+        .addColumn('declaration_json', 'text', (col) => col.notNull())
+        .addColumn('created_ms', 'integer', (col) => col.notNull())
+        .addPrimaryKeyConstraint('pipeline_versions_pk', ['name', 'version'])
+        .modifyEnd(strict)
+        .execute();
+      await db.schema
+        .createTable('tags')
+        .addColumn('resource_arn', 'text', (col) => col.notNull())
+        .addColumn('key', 'text', (col) => col.notNull())
+        .addColumn('value', 'text', (col) => col.notNull())
+        .addPrimaryKeyConstraint('tags_pk', ['resource_arn', 'key'])
+        .modifyEnd(strict)
+        .execute();
+      await db.schema
+        .createTable('audit_events')
+        // AUTOINCREMENT: a sequence number is never reused, even after the newest row is gone.
+        .addColumn('sequence', 'integer', (col) => col.primaryKey().autoIncrement())
+        .addColumn('event_time_ms', 'integer', (col) => col.notNull())
+        .addColumn('event_source', 'text', (col) => col.notNull())
+        .addColumn('event_name', 'text', (col) => col.notNull())
+        .addColumn('request_id', 'text', (col) => col.notNull())
+        .addColumn('principal_arn', 'text')
+        .addColumn('access_key_id', 'text')
+        .addColumn('source_ip_address', 'text', (col) => col.notNull())
+        .addColumn('user_agent', 'text', (col) => col.notNull())
+        .addColumn('read_only', 'integer', (col) => col.notNull().check(sql`read_only in (0, 1)`))
+        .addColumn('error_code', 'text')
+        .addColumn('error_message', 'text')
+        .addColumn('request_parameters_json', 'text')
+        .modifyEnd(strict)
+        .execute();
+    },
+  },
+};

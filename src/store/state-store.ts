@@ -1,0 +1,124 @@
+/**
+ * The StateStore: every durable fact Lockstep keeps, behind one interface with one
+ * implementation per database (SQLite through better-sqlite3, PostgreSQL through pg), both
+ * written with Kysely. Only src/store/ imports a database driver.
+ *
+ * Timestamps are epoch milliseconds (numbers) in and out; the API turns them into epoch
+ * seconds on the wire.
+ */
+
+/** A pipeline's current row: what ListPipelines and GetPipeline's metadata show. */
+export interface PipelineRecord {
+  name: string;
+  arn: string;
+  version: number;
+  pipelineType: string;
+  executionMode: string;
+  createdMs: number;
+  updatedMs: number;
+}
+
+/** One stored version of a pipeline's declaration, kept on every update. */
+export interface PipelineVersionRecord {
+  name: string;
+  version: number;
+  /** The declaration as JSON text, exactly as it will be returned (secrets still in clear). */
+  declarationJson: string;
+  createdMs: number;
+}
+
+/** An access key: the secret is stored only as ciphertext sealed by the server's root key. */
+export interface AccessKeyRecord {
+  accessKeyId: string;
+  principalArn: string;
+  userName: string;
+  secretCiphertext: string;
+  status: 'Active' | 'Inactive';
+  createdMs: number;
+}
+
+export interface TagRecord {
+  key: string;
+  value: string;
+}
+
+/** One API call as the audit hook recorded it (CloudTrail's field names). */
+export interface AuditRecord {
+  eventTimeMs: number;
+  eventSource: string;
+  eventName: string;
+  requestId: string;
+  principalArn: string | null;
+  accessKeyId: string | null;
+  sourceIpAddress: string;
+  userAgent: string;
+  readOnly: boolean;
+  errorCode: string | null;
+  errorMessage: string | null;
+  requestParametersJson: string | null;
+}
+
+export interface StoredAuditRecord extends AuditRecord {
+  sequence: number;
+}
+
+/** Thrown by createPipeline when the name is taken, so the caller can map it to the API. */
+export class PipelineNameTakenError extends Error {
+  constructor(readonly pipelineName: string) {
+    super(`pipeline ${pipelineName} already exists`);
+  }
+}
+
+/** Thrown by updatePipeline when the stored version moved on since the caller read it. */
+export class StaleVersionError extends Error {
+  constructor(
+    readonly pipelineName: string,
+    readonly expectedVersion: number,
+  ) {
+    super(`pipeline ${pipelineName} is no longer at version ${expectedVersion}`);
+  }
+}
+
+export interface StateStore {
+  /** Which engine this is, for logs and the health endpoint. */
+  readonly dialect: 'sqlite' | 'postgres';
+
+  /** Applies pending numbered migrations; harmless to run twice or from two processes. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  getSetting(key: string): Promise<string | undefined>;
+  /** Sets a setting only if it has no value yet; returns the value that is now stored. */
+  initSetting(key: string, value: string): Promise<string>;
+
+  putAccessKey(key: AccessKeyRecord): Promise<void>;
+  getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
+
+  /** Inserts version 1 of a new pipeline; throws PipelineNameTakenError if the name is taken. */
+  createPipeline(pipeline: PipelineRecord, declarationJson: string): Promise<void>;
+  getPipeline(name: string): Promise<PipelineRecord | undefined>;
+  getPipelineVersion(name: string, version: number): Promise<PipelineVersionRecord | undefined>;
+  /**
+   * Stores the next version if the pipeline is still at `expectedVersion`; throws
+   * StaleVersionError otherwise (a concurrent update won), returns undefined if it is gone.
+   */
+  updatePipeline(
+    name: string,
+    expectedVersion: number,
+    next: Pick<PipelineRecord, 'pipelineType' | 'executionMode' | 'updatedMs'>,
+    declarationJson: string,
+  ): Promise<PipelineRecord | undefined>;
+  /** Deletes a pipeline, its versions and its tags; false if there was none. */
+  deletePipeline(name: string): Promise<boolean>;
+  /** Pipelines in name order, starting after `afterName`, at most `limit`. */
+  listPipelines(afterName: string | undefined, limit: number): Promise<PipelineRecord[]>;
+
+  listTags(resourceArn: string): Promise<TagRecord[]>;
+  /** Adds or overwrites tags on a resource. */
+  putTags(resourceArn: string, tags: TagRecord[]): Promise<void>;
+  removeTags(resourceArn: string, keys: string[]): Promise<void>;
+
+  appendAudit(record: AuditRecord): Promise<void>;
+  /** Audit records in order, after `afterSequence`, at most `limit`. */
+  listAudit(afterSequence: number, limit: number): Promise<StoredAuditRecord[]>;
+}
