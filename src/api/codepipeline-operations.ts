@@ -4,7 +4,8 @@
  * guaranteed by the model validator before handle() runs.
  */
 import type { PipelineDeclaration, Tag } from '../pipelines/declaration.js';
-import { pipelineArn } from '../pipelines/pipeline-arn.js';
+import { customActionTypeArn, pipelineArn } from '../pipelines/pipeline-arn.js';
+import type { CustomActionTypeInput } from '../pipelines/custom-action-type-rules.js';
 import type { ActionOwner } from '../pipelines/declaration.js';
 import { defineOperation, rawString, type JsonService, type Operation } from './operation.js';
 import type { ServerServices } from './server-services.js';
@@ -18,13 +19,25 @@ function pipelineResource(path: string[]) {
   };
 }
 
+function customActionTypeResource(raw: Record<string, unknown>, services: ServerServices): string {
+  const [category, provider, version] = ['category', 'provider', 'version'].map((k) =>
+    rawString(raw, k),
+  );
+  return category && provider && version
+    ? customActionTypeArn(services.scope, { category, provider, version })
+    : WILDCARD;
+}
+
 function taggedResource(raw: Record<string, unknown>): string {
   return rawString(raw, 'resourceArn') ?? WILDCARD;
 }
 
 /** A declaration as the audit trail may keep it: secret configuration masked. */
-function auditDeclaration(input: { pipeline: PipelineDeclaration }, services: ServerServices) {
-  return { ...input, pipeline: services.pipelines.masked(input.pipeline) };
+async function auditDeclaration(
+  input: { pipeline: PipelineDeclaration },
+  services: ServerServices,
+) {
+  return { ...input, pipeline: await services.pipelines.masked(input.pipeline) };
 }
 
 const operations: Operation[] = [
@@ -95,6 +108,23 @@ const operations: Operation[] = [
     resourceArn: taggedResource,
     handle: (input, { services }) =>
       services.tags.list(input.resourceArn, input.nextToken, input.maxResults),
+  }),
+  defineOperation<CustomActionTypeInput & { tags?: Tag[] }>({
+    name: 'CreateCustomActionType',
+    iamAction: 'codepipeline:CreateCustomActionType',
+    readOnly: false,
+    resourceArn: customActionTypeResource,
+    handle: ({ tags, ...input }, { services }) => services.actionTypes.createCustom(input, tags),
+  }),
+  defineOperation<{ category: string; provider: string; version: string }>({
+    name: 'DeleteCustomActionType',
+    iamAction: 'codepipeline:DeleteCustomActionType',
+    readOnly: false,
+    resourceArn: customActionTypeResource,
+    handle: async (input, { services }) => {
+      await services.actionTypes.deleteCustom(input);
+      return {};
+    },
   }),
   defineOperation<{ actionOwnerFilter?: ActionOwner; nextToken?: string; regionFilter?: string }>({
     name: 'ListActionTypes',

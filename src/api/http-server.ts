@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
 import {
+  InternalFailure,
   LockstepError,
   RequestEntityTooLargeException,
   SerializationException,
@@ -17,6 +18,7 @@ export interface HttpServerOptions {
   maxBodyBytes: number;
   tls: { certPath: string; keyPath: string } | undefined;
   health(): Promise<Record<string, unknown>>;
+  logError(message: string, error: unknown): void;
 }
 
 /** Builds the Fastify app; the caller listens and closes it. */
@@ -36,8 +38,6 @@ export async function createHttpServer(
     logger: false,
     bodyLimit: options.maxBodyBytes,
     https,
-    // SigV4 signs the path exactly as sent; never rewrite it.
-    ignoreTrailingSlash: false,
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
   // Every content type is read as raw bytes: SigV4 hashes them, and the protocol parses JSON.
@@ -64,17 +64,28 @@ export async function createHttpServer(
   });
   app.setErrorHandler(
     (error: { code?: string; statusCode?: number; message: string }, _req, reply) => {
-      // Only Fastify's own body errors reach here; json-protocol.ts answers everything else.
-      const wire =
-        error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
-          ? new RequestEntityTooLargeException(
-              `The request body is larger than ${options.maxBodyBytes} bytes.`,
-            )
-          : new SerializationException(`The request could not be read: ${error.message}`);
-      sendError(reply, wire);
+      // Fastify's own body errors are the caller's; json-protocol.ts answers everything else,
+      // so anything more reaching here is a bug in Lockstep and is logged as one.
+      sendError(reply, bodyError(error, options));
     },
   );
   return app;
+}
+
+function bodyError(
+  error: { code?: string; statusCode?: number; message: string },
+  options: HttpServerOptions,
+): LockstepError {
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return new RequestEntityTooLargeException(
+      `The request body is larger than ${options.maxBodyBytes} bytes.`,
+    );
+  }
+  if (error.statusCode !== undefined && error.statusCode < 500) {
+    return new SerializationException(`The request could not be read: ${error.message}`);
+  }
+  options.logError('unexpected error in the HTTP layer', error);
+  return new InternalFailure('An internal error occurred; the server log has the details.');
 }
 
 function sendError(

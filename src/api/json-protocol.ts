@@ -132,13 +132,13 @@ export class JsonProtocol {
 
   private async recordCall(request: WireRequest, state: CallState, failure?: LockstepError) {
     const { operation, service } = state;
-    let parameters: unknown = null;
-    if (operation && state.input !== undefined) {
-      parameters = operation.auditParameters
-        ? operation.auditParameters(state.input, this.deps.serverServices)
-        : state.input;
-    }
     try {
+      let parameters: unknown = null;
+      if (operation && state.input !== undefined) {
+        parameters = operation.auditParameters
+          ? await operation.auditParameters(state.input, this.deps.serverServices)
+          : state.input;
+      }
       await this.deps.audit.recordCall({
         eventSource: service?.eventSource ?? 'unknown',
         eventName: operation?.name ?? (state.operationName || 'Unknown'),

@@ -11,13 +11,13 @@ import {
 } from '../errors/codepipeline-errors.js';
 import type { PipelineRecord, StateStore } from '../store/state-store.js';
 import { PipelineNameTakenError, StaleVersionError } from '../store/state-store.js';
-import type { ActionTypeId, PipelineDeclaration, Tag } from './declaration.js';
+import type { PipelineDeclaration, Tag } from './declaration.js';
 import { withDeclarationDefaults } from './declaration-defaults.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
 import { pipelineArn, type AccountScope } from './pipeline-arn.js';
 import { maskSecretConfiguration, restoreMaskedSecrets } from './secret-configuration.js';
 import { checkPipelineStructure } from './structure-rules.js';
-import type { ActionTypeEntry } from './action-type-catalogue.js';
+import type { ActionTypeService, FindActionType } from './action-type-service.js';
 import { checkTagCount, checkTagKeys } from './tag-rules.js';
 
 export interface PipelineMetadata {
@@ -35,15 +35,13 @@ export interface PipelineSummary {
   updated: Date;
 }
 
-export type FindActionType = (id: ActionTypeId) => ActionTypeEntry | undefined;
-
 const DEFAULT_PAGE_SIZE = 100;
 
 export class PipelineService {
   constructor(
     private readonly store: StateStore,
     private readonly scope: AccountScope,
-    private readonly findActionType: FindActionType,
+    private readonly actionTypes: Pick<ActionTypeService, 'resolver'>,
   ) {}
 
   /** CreatePipeline: stores version 1 and returns the declaration as GetPipeline would. */
@@ -54,7 +52,8 @@ export class PipelineService {
     pipeline: PipelineDeclaration;
     tags?: Tag[];
   }> {
-    const stored = this.prepare(decl, 1);
+    const findActionType = await this.actionTypes.resolver();
+    const stored = this.prepare(decl, 1, findActionType);
     checkTagKeys(tags);
     const arn = pipelineArn(this.scope, decl.name);
     checkTagCount(arn, tags.length);
@@ -80,7 +79,10 @@ export class PipelineService {
       throw error;
     }
     if (tags.length > 0) await this.store.putTags(arn, tags);
-    return { pipeline: this.masked(stored), ...(tags.length > 0 ? { tags } : {}) };
+    return {
+      pipeline: maskSecretConfiguration(stored, findActionType),
+      ...(tags.length > 0 ? { tags } : {}),
+    };
   }
 
   /** GetPipeline: the current version, or a kept older one, with secrets masked. */
@@ -100,7 +102,7 @@ export class PipelineService {
       );
     }
     const decl = JSON.parse(row.declarationJson) as PipelineDeclaration;
-    return { pipeline: this.masked(decl), metadata: metadataOf(record) };
+    return { pipeline: await this.masked(decl), metadata: metadataOf(record) };
   }
 
   /** UpdatePipeline: stores the next version; a masked secret sent back keeps its old value. */
@@ -110,8 +112,9 @@ export class PipelineService {
     const previous = JSON.parse(
       previousRow?.declarationJson ?? 'null',
     ) as PipelineDeclaration | null;
-    const restored = previous ? restoreMaskedSecrets(decl, previous, this.findActionType) : decl;
-    const stored = this.prepare(restored, current.version + 1);
+    const findActionType = await this.actionTypes.resolver();
+    const restored = previous ? restoreMaskedSecrets(decl, previous, findActionType) : decl;
+    const stored = this.prepare(restored, current.version + 1, findActionType);
     const next = {
       pipelineType: stored.pipelineType ?? 'V1',
       executionMode: stored.executionMode ?? 'SUPERSEDED',
@@ -135,7 +138,7 @@ export class PipelineService {
       }
       throw error;
     }
-    return { pipeline: this.masked(stored) };
+    return { pipeline: maskSecretConfiguration(stored, findActionType) };
   }
 
   /** DeletePipeline: removes the pipeline, its versions and its tags; a missing one is fine. */
@@ -178,17 +181,18 @@ export class PipelineService {
     );
   }
 
-  private prepare(decl: PipelineDeclaration, version: number): PipelineDeclaration {
-    checkPipelineStructure(decl, {
-      region: this.scope.region,
-      findActionType: this.findActionType,
-    });
+  private prepare(
+    decl: PipelineDeclaration,
+    version: number,
+    findActionType: FindActionType,
+  ): PipelineDeclaration {
+    checkPipelineStructure(decl, { region: this.scope.region, findActionType });
     return withDeclarationDefaults(decl, version);
   }
 
   /** A copy of a declaration with its secret configuration masked, for output and audit. */
-  masked(decl: PipelineDeclaration): PipelineDeclaration {
-    return maskSecretConfiguration(decl, this.findActionType);
+  async masked(decl: PipelineDeclaration): Promise<PipelineDeclaration> {
+    return maskSecretConfiguration(decl, await this.actionTypes.resolver());
   }
 }
 

@@ -6,7 +6,7 @@ import { InvalidArnException, ResourceNotFoundException } from '../errors/codepi
 import type { StateStore } from '../store/state-store.js';
 import type { Tag } from './declaration.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
-import { pipelineNameFromArn, type AccountScope } from './pipeline-arn.js';
+import { customActionTypeFromArn, pipelineNameFromArn, type AccountScope } from './pipeline-arn.js';
 import { checkTagCount, checkTagKeys } from './tag-rules.js';
 
 export class TagService {
@@ -54,6 +54,22 @@ export class TagService {
   }
 
   private async requireResource(resourceArn: string): Promise<void> {
+    const actionType = customActionTypeFromArn(this.scope, resourceArn);
+    if (actionType) {
+      const live = await this.store.listCustomActionTypes();
+      const found = live.some(
+        (t) =>
+          t.category === actionType.category &&
+          t.provider === actionType.provider &&
+          t.version === actionType.version,
+      );
+      if (!found) {
+        throw new ResourceNotFoundException(
+          `The resource with ARN '${resourceArn}' does not exist.`,
+        );
+      }
+      return;
+    }
     const name = pipelineNameFromArn(this.scope, resourceArn);
     if (name === undefined) {
       throw new InvalidArnException(

@@ -54,10 +54,10 @@ export async function startServer(
       ...scope,
       dataDir: options.dataDir,
     });
-    const actionTypes = new ActionTypeService();
+    const actionTypes = new ActionTypeService(store, scope);
     const services: ServerServices = {
       scope,
-      pipelines: new PipelineService(store, scope, actionTypes.find),
+      pipelines: new PipelineService(store, scope, actionTypes),
       tags: new TagService(store, scope),
       actionTypes,
       server: { version: LOCKSTEP_VERSION, dialect: store.dialect, startedAt: new Date() },
@@ -79,6 +79,7 @@ export async function startServer(
       maxBodyBytes: options.maxBodyBytes,
       tls: options.tls,
       health: () => Promise.resolve({ stateEngine: store.dialect, version: LOCKSTEP_VERSION }),
+      logError,
     });
     await app.listen({ host: options.host, port: options.port });
     const port = (app.server.address() as AddressInfo).port;

@@ -6,6 +6,7 @@ import {
   StaleVersionError,
   type AccessKeyRecord,
   type AuditRecord,
+  type CustomActionTypeRecord,
   type PipelineRecord,
   type PipelineVersionRecord,
   type StateStore,
@@ -14,6 +15,11 @@ import {
 } from './state-store.js';
 import type { StoreDialect } from './store-dialect.js';
 import { toAuditEventRow, toStoredAuditRecord } from './audit-event-row.js';
+import {
+  insertCustomActionType,
+  markCustomActionTypeDeleted,
+  selectCustomActionTypes,
+} from './custom-action-type-queries.js';
 
 /**
  * The StateStore for both engines: every query is written once with Kysely, and the few that
@@ -235,6 +241,21 @@ export class KyselyStateStore implements StateStore {
       .where('resource_arn', '=', resourceArn)
       .where('key', 'in', keys)
       .execute();
+  }
+
+  createCustomActionType(record: CustomActionTypeRecord): Promise<void> {
+    return insertCustomActionType(this.db, record, (error) => this.engine.isUniqueViolation(error));
+  }
+
+  listCustomActionTypes(): Promise<CustomActionTypeRecord[]> {
+    return selectCustomActionTypes(this.db);
+  }
+
+  deleteCustomActionType(
+    id: { category: string; provider: string; version: string },
+    deletedMs: number,
+  ): Promise<boolean> {
+    return markCustomActionTypeDeleted(this.db, id, deletedMs);
   }
 
   async appendAudit(record: AuditRecord): Promise<void> {

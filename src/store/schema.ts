@@ -59,6 +59,16 @@ export interface AuditEventsTable {
   request_parameters_json: string | null;
 }
 
+export interface CustomActionTypesTable {
+  category: string;
+  provider: string;
+  version: string;
+  action_type_json: string;
+  created_ms: number;
+  /** Set when deleted; the row stays so that the version can never be reused. */
+  deleted_ms: number | null;
+}
+
 /** Every table the StateStore reads and writes. */
 export interface Database {
   settings: SettingsTable;
@@ -67,6 +77,7 @@ export interface Database {
   pipeline_versions: PipelineVersionsTable;
   tags: TagsTable;
   audit_events: AuditEventsTable;
+  custom_action_types: CustomActionTypesTable;
 }
 
 export type AccessKeyRow = Selectable<AccessKeysTable>;

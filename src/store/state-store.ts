@@ -62,6 +62,24 @@ export interface StoredAuditRecord extends AuditRecord {
   sequence: number;
 }
 
+/** A custom action type as CreateCustomActionType stored it. */
+export interface CustomActionTypeRecord {
+  category: string;
+  provider: string;
+  version: string;
+  /** The ActionType output shape as JSON text. */
+  actionTypeJson: string;
+  createdMs: number;
+  deletedMs: number | null;
+}
+
+/** Thrown when a custom action type id was ever used before, deleted or not. */
+export class ActionTypeTakenError extends Error {
+  constructor(readonly actionTypeKey: string) {
+    super(`custom action type ${actionTypeKey} already exists or existed`);
+  }
+}
+
 /** Thrown by createPipeline when the name is taken, so the caller can map it to the API. */
 export class PipelineNameTakenError extends Error {
   constructor(readonly pipelineName: string) {
@@ -117,6 +135,16 @@ export interface StateStore {
   /** Adds or overwrites tags on a resource. */
   putTags(resourceArn: string, tags: TagRecord[]): Promise<void>;
   removeTags(resourceArn: string, keys: string[]): Promise<void>;
+
+  /** Stores a new custom action type; ActionTypeTakenError if its id was ever used. */
+  createCustomActionType(record: CustomActionTypeRecord): Promise<void>;
+  /** Custom action types that are not deleted, in id order. */
+  listCustomActionTypes(): Promise<CustomActionTypeRecord[]>;
+  /** Marks a custom action type deleted; false if there was no live one. */
+  deleteCustomActionType(
+    id: { category: string; provider: string; version: string },
+    deletedMs: number,
+  ): Promise<boolean>;
 
   appendAudit(record: AuditRecord): Promise<void>;
   /** Audit records in order, after `afterSequence`, at most `limit`. */

@@ -73,4 +73,19 @@ export const postgresMigrations: Readonly<Record<string, Migration>> = {
         .execute();
     },
   },
+  '0002-custom-action-types': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      const orderedText = sql`text collate "C"`;
+      await db.schema
+        .createTable('custom_action_types')
+        .addColumn('category', orderedText, (col) => col.notNull())
+        .addColumn('provider', orderedText, (col) => col.notNull())
+        .addColumn('version', orderedText, (col) => col.notNull())
+        .addColumn('action_type_json', 'text', (col) => col.notNull())
+        .addColumn('created_ms', 'bigint', (col) => col.notNull())
+        .addColumn('deleted_ms', 'bigint')
+        .addPrimaryKeyConstraint('custom_action_types_pk', ['category', 'provider', 'version'])
+        .execute();
+    },
+  },
 };

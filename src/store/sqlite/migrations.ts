@@ -78,4 +78,19 @@ export const sqliteMigrations: Readonly<Record<string, Migration>> = {
         .execute();
     },
   },
+  '0002-custom-action-types': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('custom_action_types')
+        .addColumn('category', 'text', (col) => col.notNull())
+        .addColumn('provider', 'text', (col) => col.notNull())
+        .addColumn('version', 'text', (col) => col.notNull())
+        .addColumn('action_type_json', 'text', (col) => col.notNull())
+        .addColumn('created_ms', 'integer', (col) => col.notNull())
+        .addColumn('deleted_ms', 'integer')
+        .addPrimaryKeyConstraint('custom_action_types_pk', ['category', 'provider', 'version'])
+        .modifyEnd(sql`strict`)
+        .execute();
+    },
+  },
 };

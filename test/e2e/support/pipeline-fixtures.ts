@@ -1,0 +1,128 @@
+/**
+ * The realistic declarations in test/fixtures/pipelines (see its README), and what CodePipeline
+ * is documented to send back for each: the declaration as sent, plus its defaults, with secret
+ * configuration masked. Written independently of src/ so a server bug cannot hide in both.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import type { ActionDeclaration, PipelineDeclaration } from '@aws-sdk/client-codepipeline';
+import { REPO_ROOT } from '../../support/lockstep-process.js';
+
+export const FIXTURES_DIR = path.join(REPO_ROOT, 'test', 'fixtures', 'pipelines');
+
+/** The fixtures a test names on purpose. */
+export const FIXTURE = {
+  /** The AWS CLI's own create-pipeline example: V1, S3 source to CodeDeploy. */
+  mySecondPipeline: 'awscli-example__create-pipeline__MySecondPipeline.json',
+  /** GitHub (v1, ThirdParty) source whose OAuthToken is a secret property. */
+  ecsRefarch: 'cfn__ecs-refarch-continuous-deployment__deployment-pipeline__Pipeline.json',
+  /** V2: pipelineType, executionMode, variables, triggers, namespace. */
+  v2MyPipeline: 'derived__awsdocs-pipeline-requirements__V2-MyPipeline.json',
+  /** artifactStores for three regions, including us-east-1, and cross-region actions. */
+  multiRegion:
+    'cfn__aws-codepipeline-cross-region-continuous-deployment__cross-region-code-pipeline__MultiRegionPipeline.json',
+  /** Manual approval (runOrder 1) then CodeDeploy (runOrder 2) in one stage. */
+  timeWindows: 'cfn__aws-codepipeline-time-windows__time-window-demo-resources__Pipeline.json',
+} as const;
+
+/**
+ * Fixtures CodePipeline refuses, with the exception it gives. The floci one declares an
+ * `owner: Custom` action whose type must first be registered with CreateCustomActionType, which
+ * Lockstep cannot do yet; until then, as in AWS, an unregistered type is an invalid action.
+ */
+export const INVALID_FIXTURES: Readonly<Record<string, string>> = {
+  // roleArn `arn:aws:iam::80398EXAMPLE::role/...` breaks the model's roleArn pattern.
+  'awsdocs-userguide__pipelines-create__MyFirstPipeline.json': 'ValidationException',
+  // roleArn is the documentation placeholder `ARN`.
+  'awsdocs-userguide__actions-create-cross-region__AnyCompanyPipeline.json': 'ValidationException',
+  'floci-test__custom-worker-pipeline.json': 'InvalidActionDeclarationException',
+};
+
+export const ALL_FIXTURES = readdirSync(FIXTURES_DIR)
+  .filter((file) => file.endsWith('.json'))
+  .sort();
+
+export const VALID_FIXTURES = ALL_FIXTURES.filter((file) => !(file in INVALID_FIXTURES));
+
+/** The absolute path of a fixture, for `--cli-input-json file://...`. */
+export function fixturePath(file: string): string {
+  return path.join(FIXTURES_DIR, file);
+}
+
+/** A fresh copy of a fixture's `{"pipeline": {...}}` document. */
+export function loadFixture(file: string): { pipeline: PipelineDeclaration } {
+  return JSON.parse(readFileSync(fixturePath(file), 'utf8')) as { pipeline: PipelineDeclaration };
+}
+
+/** Configuration properties CodePipeline never returns (`secret: true` in the action type). */
+const SECRET_PROPERTIES: Readonly<Record<string, readonly string[]>> = {
+  'Source/ThirdParty/GitHub/1': ['OAuthToken'],
+};
+
+/** What CodePipeline shows in place of a secret configuration value. */
+export const SECRET_MASK = '****';
+
+/**
+ * The declaration GetPipeline should return for `decl` at `version`: exactly CodePipeline's
+ * documented defaults where members are absent (runOrder 1, configuration {}, empty artifact
+ * lists, pipelineType V1, executionMode SUPERSEDED), and secret configuration masked.
+ */
+export function expectedDeclaration(decl: PipelineDeclaration, version = 1): PipelineDeclaration {
+  const copy = structuredClone(decl);
+  copy.version = version;
+  copy.pipelineType ??= 'V1';
+  copy.executionMode ??= 'SUPERSEDED';
+  for (const stage of copy.stages ?? []) {
+    stage.actions = (stage.actions ?? []).map(expectedAction);
+  }
+  return copy;
+}
+
+function expectedAction(action: ActionDeclaration): ActionDeclaration {
+  const result: ActionDeclaration = {
+    ...action,
+    runOrder: action.runOrder ?? 1,
+    configuration: { ...(action.configuration ?? {}) },
+    inputArtifacts: action.inputArtifacts ?? [],
+    outputArtifacts: action.outputArtifacts ?? [],
+  };
+  const id = action.actionTypeId;
+  const typeKey = `${id?.category}/${id?.owner}/${id?.provider}/${id?.version}`;
+  for (const key of SECRET_PROPERTIES[typeKey] ?? []) {
+    if (result.configuration && key in result.configuration) result.configuration[key] = SECRET_MASK;
+  }
+  return result;
+}
+
+/** A small valid V1 declaration (S3 source, CodeBuild) named `name`, for tests that need many. */
+export function minimalDeclaration(name: string): PipelineDeclaration {
+  return {
+    name,
+    roleArn: 'arn:aws:iam::123456789012:role/CodePipelineRole',
+    artifactStore: { type: 'S3', location: 'lockstep-e2e-artifacts' },
+    stages: [
+      {
+        name: 'Source',
+        actions: [
+          {
+            name: 'Source',
+            actionTypeId: { category: 'Source', owner: 'AWS', provider: 'S3', version: '1' },
+            configuration: { S3Bucket: 'lockstep-e2e-source', S3ObjectKey: 'source.zip' },
+            outputArtifacts: [{ name: 'SourceOutput' }],
+          },
+        ],
+      },
+      {
+        name: 'Build',
+        actions: [
+          {
+            name: 'Build',
+            actionTypeId: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' },
+            configuration: { ProjectName: 'lockstep-e2e' },
+            inputArtifacts: [{ name: 'SourceOutput' }],
+          },
+        ],
+      },
+    ],
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * Starts a real `bin/lockstep serve` process on a free loopback port with a fresh data
+ * directory, for tests that drive it over HTTP with real clients. The caller must stop() it;
+ * a test that leaves a server running is a broken test.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const LOCKSTEP_BIN = path.join(REPO_ROOT, 'bin', 'lockstep');
+
+export interface LockstepProcess {
+  url: string;
+  port: number;
+  dataDir: string;
+  accountId: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  /** Everything the server wrote to stderr so far. */
+  log(): string;
+  /** Sends SIGTERM and resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+export interface StartOptions {
+  dataDir?: string;
+  databaseUrl?: string;
+  accountId?: string;
+  region?: string;
+  extraArgs?: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Starts a server and resolves once it says it is listening. */
+export async function startLockstep(options: StartOptions = {}): Promise<LockstepProcess> {
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'lockstep-test-')));
+  const accountId = options.accountId ?? '123456789012';
+  const region = options.region ?? 'us-east-1';
+  const args = ['serve', '--data-dir', dataDir, '--port', '0', '--account-id', accountId];
+  args.push('--region', region, ...(options.extraArgs ?? []));
+  if (options.databaseUrl) args.push('--database-url', options.databaseUrl);
+  const child = spawn(LOCKSTEP_BIN, args, {
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout?.resume();
+  const url = await waitForListening(child, () => stderr);
+  const credentials = parseCredentials(await readFile(path.join(dataDir, 'credentials'), 'utf8'));
+  return {
+    url,
+    port: Number(new URL(url).port),
+    dataDir,
+    accountId,
+    region,
+    credentials,
+    log: () => stderr,
+    stop: () => stopProcess(child),
+  };
+}
+
+function waitForListening(child: ChildProcess, stderr: () => string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`lockstep did not start in 30 s:\n${stderr()}`));
+    }, 30_000);
+    const onData = () => {
+      const match = /listening on (\S+)/.exec(stderr());
+      if (match?.[1]) {
+        clearTimeout(timer);
+        child.stderr?.off('data', onData);
+        resolve(match[1]);
+      }
+    };
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`lockstep exited with ${code} before listening:\n${stderr()}`));
+    });
+  });
+}
+
+function stopProcess(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => {
+    child.once('exit', (code) => resolve(code));
+    child.kill('SIGTERM');
+  });
+}
+
+/** Reads the [default] profile of an AWS shared-credentials file. */
+export function parseCredentials(text: string): { accessKeyId: string; secretAccessKey: string } {
+  const value = (key: string) => new RegExp(`^${key}\\s*=\\s*(\\S+)`, 'm').exec(text)?.[1];
+  const accessKeyId = value('aws_access_key_id');
+  const secretAccessKey = value('aws_secret_access_key');
+  if (!accessKeyId || !secretAccessKey) throw new Error('credentials file has no default key');
+  return { accessKeyId, secretAccessKey };
+}
