@@ -1,0 +1,94 @@
+/**
+ * Every API call, allowed or refused, reaches the audit trail with CloudTrail's fields, and a
+ * secret configuration value never does.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  CodePipelineClient,
+  CreatePipelineCommand,
+  GetPipelineCommand,
+  ListPipelinesCommand,
+  type PipelineDeclaration,
+} from '@aws-sdk/client-codepipeline';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openStateStore } from '../../src/store/open-state-store.js';
+import type { StoredAuditRecord } from '../../src/store/state-store.js';
+import { REPO_ROOT } from '../support/lockstep-process.js';
+import { startTestServer, type TestServer } from '../support/in-process-server.js';
+
+const GITHUB_FIXTURE = path.join(
+  REPO_ROOT,
+  'test/fixtures/pipelines/cfn__ecs-refarch-continuous-deployment__deployment-pipeline__Pipeline.json',
+);
+const TOKEN = 'ghp_notARealTokenButLongEnough0123456789';
+
+describe('audit hook', () => {
+  let t: TestServer;
+  let records: StoredAuditRecord[];
+
+  beforeAll(async () => {
+    t = await startTestServer();
+    const decl = (
+      JSON.parse(await readFile(GITHUB_FIXTURE, 'utf8')) as { pipeline: PipelineDeclaration }
+    ).pipeline;
+    decl.stages![0]!.actions![0]!.configuration!.OAuthToken = TOKEN;
+    await t.client.send(new CreatePipelineCommand({ pipeline: decl }));
+    await t.client.send(new ListPipelinesCommand({}));
+    await t.client.send(new GetPipelineCommand({ name: 'missing' })).catch(() => undefined);
+    const forged = new CodePipelineClient({
+      endpoint: t.server.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: t.credentials.accessKeyId, secretAccessKey: 'wrong-secret' },
+      maxAttempts: 1,
+    });
+    await forged.send(new ListPipelinesCommand({})).catch(() => undefined);
+    forged.destroy();
+    await t.stop();
+    const store = await openStateStore({ dataDir: t.dataDir });
+    records = await store.listAudit(0, 100);
+    await store.close();
+  });
+
+  it('records each call in order with its event name, caller and outcome', () => {
+    expect(records.map((r) => [r.eventName, r.errorCode])).toEqual([
+      ['CreatePipeline', null],
+      ['ListPipelines', null],
+      ['GetPipeline', 'PipelineNotFoundException'],
+      ['ListPipelines', 'InvalidSignatureException'],
+    ]);
+    const [create, list, missing, forged] = records;
+    expect(create).toMatchObject({
+      eventSource: 'codepipeline.amazonaws.com',
+      principalArn: 'arn:aws:iam::123456789012:user/lockstep-admin',
+      accessKeyId: t.credentials.accessKeyId,
+      sourceIpAddress: '127.0.0.1',
+      readOnly: false,
+    });
+    expect(create?.userAgent).toContain('aws-sdk-js');
+    expect(list?.readOnly).toBe(true);
+    expect(missing?.errorMessage).toContain("pipeline with name 'missing'");
+    expect(JSON.parse(missing?.requestParametersJson ?? 'null')).toEqual({ name: 'missing' });
+    // A refused signature proves nothing about who sent it, so no principal is recorded.
+    expect(forged?.principalArn).toBeNull();
+    expect(new Set(records.map((r) => r.requestId)).size).toBe(4);
+  });
+
+  it('keeps the secret OAuthToken out of the trail', () => {
+    const create = records[0];
+    const params = JSON.parse(create?.requestParametersJson ?? '{}') as {
+      pipeline: PipelineDeclaration;
+    };
+    expect(params.pipeline.stages?.[0]?.actions?.[0]?.configuration?.OAuthToken).toBe('****');
+    expect(JSON.stringify(records)).not.toContain(TOKEN);
+  });
+
+  it('keeps the access key secret out of the database files', async () => {
+    const db = await readFile(path.join(t.dataDir, 'state.db'));
+    const wal = await readFile(path.join(t.dataDir, 'state.db-wal')).catch(() => Buffer.alloc(0));
+    // The access key id is stored in clear, so finding it proves the bytes were searched.
+    const haystack = Buffer.concat([db, wal]);
+    expect(haystack.includes(Buffer.from(t.credentials.accessKeyId))).toBe(true);
+    expect(haystack.includes(Buffer.from(t.credentials.secretAccessKey))).toBe(false);
+  });
+});

@@ -1,0 +1,51 @@
+/**
+ * A real Lockstep server started inside the test process on a free loopback port, with a
+ * fresh data directory, and an SDK client signed with its bootstrap administrator's key.
+ * Cheaper than spawning bin/lockstep; tests of the process itself use lockstep-process.ts.
+ */
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import { compileServeOptions } from '../../src/config/serve-options.js';
+import { startServer, type RunningServer } from '../../src/server/lockstep-server.js';
+import { parseCredentials } from './lockstep-process.js';
+
+export interface TestServer {
+  server: RunningServer;
+  dataDir: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  client: CodePipelineClient;
+  /** Errors the server logged; a test may assert there were none. */
+  loggedErrors: unknown[];
+  stop(): Promise<void>;
+}
+
+/** Starts a server in this process; stop() it in afterAll. */
+export async function startTestServer(options: { databaseUrl?: string } = {}): Promise<TestServer> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'lockstep-it-'));
+  const loggedErrors: unknown[] = [];
+  const compiled = compileServeOptions(
+    { dataDir, port: 0, accountId: '123456789012', databaseUrl: options.databaseUrl },
+    {},
+  );
+  const server = await startServer(compiled, (_message, error) => loggedErrors.push(error));
+  const credentials = parseCredentials(await readFile(path.join(dataDir, 'credentials'), 'utf8'));
+  const client = new CodePipelineClient({
+    endpoint: server.url,
+    region: 'us-east-1',
+    credentials,
+    maxAttempts: 1,
+  });
+  return {
+    server,
+    dataDir,
+    credentials,
+    client,
+    loggedErrors,
+    stop: async () => {
+      client.destroy();
+      await server.close();
+    },
+  };
+}
