@@ -53,7 +53,12 @@ export async function createHttpServer(
       body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
       sourceIp: req.ip,
     });
-    return reply.code(response.statusCode).headers(response.headers).send(response.body);
+    // A Buffer, not a string: Fastify would append `; charset=utf-8` to a string's content
+    // type, and AWS sends `application/x-amz-json-1.1` bare.
+    return reply
+      .code(response.statusCode)
+      .headers(response.headers)
+      .send(Buffer.from(response.body, 'utf8'));
   });
   app.setNotFoundHandler((req, reply) => {
     const error = new LockstepError(
@@ -89,7 +94,7 @@ function bodyError(
 }
 
 function sendError(
-  reply: { code(n: number): { headers(h: Record<string, string>): { send(b: string): unknown } } },
+  reply: { code(n: number): { headers(h: Record<string, string>): { send(b: Buffer): unknown } } },
   error: LockstepError,
   status?: number,
 ): void {
@@ -97,5 +102,5 @@ function sendError(
   reply
     .code(status ?? rendered.statusCode)
     .headers(rendered.headers)
-    .send(rendered.body);
+    .send(Buffer.from(rendered.body, 'utf8'));
 }

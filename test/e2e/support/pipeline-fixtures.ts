@@ -26,17 +26,28 @@ export const FIXTURE = {
 } as const;
 
 /**
- * Fixtures CodePipeline refuses, with the exception it gives. The floci one declares an
- * `owner: Custom` action whose type must first be registered with CreateCustomActionType, which
- * Lockstep cannot do yet; until then, as in AWS, an unregistered type is an invalid action.
+ * Fixtures CodePipeline refuses, with the exception it gives. (The floci one declares an
+ * `owner: Custom` action: valid once its type is registered with CreateCustomActionType, which
+ * CUSTOM_ACTION_TYPES below describes; test/integration/custom-action-types.test.ts shows it
+ * refused before that.)
  */
 export const INVALID_FIXTURES: Readonly<Record<string, string>> = {
   // roleArn `arn:aws:iam::80398EXAMPLE::role/...` breaks the model's roleArn pattern.
   'awsdocs-userguide__pipelines-create__MyFirstPipeline.json': 'ValidationException',
   // roleArn is the documentation placeholder `ARN`.
   'awsdocs-userguide__actions-create-cross-region__AnyCompanyPipeline.json': 'ValidationException',
-  'floci-test__custom-worker-pipeline.json': 'InvalidActionDeclarationException',
 };
+
+/** The custom action types the valid fixtures use; register them before creating those. */
+export const CUSTOM_ACTION_TYPES = [
+  {
+    category: 'Build' as const,
+    provider: 'FlociWorker',
+    version: '1',
+    inputArtifactDetails: { minimumCount: 0, maximumCount: 5 },
+    outputArtifactDetails: { minimumCount: 0, maximumCount: 5 },
+  },
+];
 
 export const ALL_FIXTURES = readdirSync(FIXTURES_DIR)
   .filter((file) => file.endsWith('.json'))
@@ -89,7 +100,8 @@ function expectedAction(action: ActionDeclaration): ActionDeclaration {
   const id = action.actionTypeId;
   const typeKey = `${id?.category}/${id?.owner}/${id?.provider}/${id?.version}`;
   for (const key of SECRET_PROPERTIES[typeKey] ?? []) {
-    if (result.configuration && key in result.configuration) result.configuration[key] = SECRET_MASK;
+    if (result.configuration && key in result.configuration)
+      result.configuration[key] = SECRET_MASK;
   }
   return result;
 }

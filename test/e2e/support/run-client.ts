@@ -14,7 +14,10 @@ export interface ClientResult {
 }
 
 /** The environment a client runs in: credentials from `credentialsFile` and nothing else. */
-export function clientEnv(credentialsFile: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+export function clientEnv(
+  credentialsFile: string,
+  extra: NodeJS.ProcessEnv = {},
+): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (!key.startsWith('AWS_')) env[key] = value;
@@ -37,8 +40,8 @@ export function runClient(
 ): Promise<ClientResult> {
   return new Promise((resolve, reject) => {
     execFile(command, args, { env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') {
-        reject(error);
+      if (error !== null && typeof error.code !== 'number') {
+        reject(new Error(`could not run ${command}: ${error.message}`, { cause: error }));
         return;
       }
       resolve({ exitCode: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
@@ -54,7 +57,11 @@ export interface AwsCli {
 }
 
 /** Binds `bin` to `server` with the credentials in `credentialsFile`. */
-export function awsCli(bin: string, server: { url: string; region: string }, credentialsFile: string): AwsCli {
+export function awsCli(
+  bin: string,
+  server: { url: string; region: string },
+  credentialsFile: string,
+): AwsCli {
   const env = clientEnv(credentialsFile);
   const common = ['--endpoint-url', server.url, '--region', server.region, '--output', 'json'];
   const run = (...args: string[]) => runClient(bin, ['codepipeline', ...args, ...common], env);
@@ -63,7 +70,9 @@ export function awsCli(bin: string, server: { url: string; region: string }, cre
     json: async <T>(...args: string[]) => {
       const result = await run(...args);
       if (result.exitCode !== 0) {
-        throw new Error(`aws codepipeline ${args.join(' ')} exited ${result.exitCode}:\n${result.stderr}`);
+        throw new Error(
+          `aws codepipeline ${args.join(' ')} exited ${result.exitCode}:\n${result.stderr}`,
+        );
       }
       return (result.stdout.trim() === '' ? {} : JSON.parse(result.stdout)) as T;
     },
@@ -71,7 +80,10 @@ export function awsCli(bin: string, server: { url: string; region: string }, cre
 }
 
 /** The first line of `bin --version`, or undefined when `bin` cannot run. */
-export function versionOf(bin: string, args: readonly string[] = ['--version']): string | undefined {
+export function versionOf(
+  bin: string,
+  args: readonly string[] = ['--version'],
+): string | undefined {
   try {
     return execFileSync(bin, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
       .trim()

@@ -57,7 +57,11 @@ export interface RawResponse {
 
 /** Sends one JSON 1.1 request to `url`, signed for codepipeline in `region` unless told not to. */
 export async function rawCall(
-  server: { url: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } },
+  server: {
+    url: string;
+    region: string;
+    credentials: { accessKeyId: string; secretAccessKey: string };
+  },
   call: RawCall,
 ): Promise<RawResponse> {
   const url = new URL(server.url);
@@ -88,7 +92,8 @@ export async function rawCall(
     sent = signed.headers;
   }
   // fetch sets Host itself and refuses to be told.
-  const { host: _host, ...fetchHeaders } = sent;
+  const fetchHeaders = { ...sent };
+  delete fetchHeaders.host;
   const response = await fetch(new URL('/', url), {
     method: 'POST',
     headers: fetchHeaders,
@@ -101,7 +106,9 @@ export async function rawCall(
 function parseJson(text: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+    return typeof value === 'object' && value !== null
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
