@@ -44,6 +44,17 @@ export async function createHttpServer(
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
+  // Once closing, every response says `Connection: close`, so a keep-alive client whose
+  // request was in flight lets go at once instead of holding shutdown for its idle timeout.
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onSend', (_req, reply, payload, done) => {
+    if (closing) void reply.header('connection', 'close');
+    done(null, payload);
+  });
   app.get('/health', async () => ({ status: 'ok', ...(await options.health()) }));
   app.post('/', async (req, reply) => {
     const response = await protocol.handle({

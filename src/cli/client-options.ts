@@ -4,7 +4,7 @@
  * (environment, AWS_PROFILE / --profile, shared files).
  */
 import path from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 
@@ -18,12 +18,17 @@ export interface ClientFlags {
 
 /** Adds the options every client command takes. */
 export function withClientOptions(command: Command): Command {
-  return command
-    .option('--endpoint-url <url>', 'Lockstep server URL [env LOCKSTEP_ENDPOINT_URL]', undefined)
-    .option('--region <region>', 'region [env AWS_REGION] (default us-east-1)')
-    .option('--data-dir <dir>', "use the bootstrap administrator's key from DIR/credentials")
-    .option('--profile <name>', 'profile from the shared AWS credentials file')
-    .option('--output <format>', 'json or table (default table)');
+  return (
+    command
+      .option('--endpoint-url <url>', 'Lockstep server URL [env LOCKSTEP_ENDPOINT_URL]', undefined)
+      .option('--region <region>', 'region [env AWS_REGION] (default us-east-1)')
+      .option('--data-dir <dir>', "use the bootstrap administrator's key from DIR/credentials")
+      .option('--profile <name>', 'profile from the shared AWS credentials file')
+      // Checked while parsing, so a typo is refused before anything is sent.
+      .addOption(
+        new Option('--output <format>', 'output format (default table)').choices(['json', 'table']),
+      )
+  );
 }
 
 /** A CodePipeline client for the server the flags name. */
@@ -44,11 +49,7 @@ export function codePipelineClient(flags: ClientFlags): CodePipelineClient {
   return new CodePipelineClient({ endpoint, region, credentials, maxAttempts: 1 });
 }
 
-/** The output format asked for, refusing anything but json and table. */
+/** The output format asked for; commander has already refused anything but json and table. */
 export function outputFormat(flags: ClientFlags): 'json' | 'table' {
-  const format = flags.output ?? 'table';
-  if (format !== 'json' && format !== 'table') {
-    throw new Error(`--output must be json or table, got '${String(format)}'`);
-  }
-  return format;
+  return flags.output ?? 'table';
 }

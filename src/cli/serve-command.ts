@@ -8,9 +8,10 @@ import type { Command } from 'commander';
 import {
   compileServeOptions,
   InvalidOptionError,
+  type CompiledServeOptions,
   type ServeOptions,
 } from '../config/serve-options.js';
-import { startServer } from '../server/lockstep-server.js';
+import { startServer, type RunningServer } from '../server/lockstep-server.js';
 
 /** Adds the `serve` command to the program. */
 export function addServeCommand(program: Command, setExitCode: (code: number) => void): void {
@@ -55,8 +56,9 @@ async function serve(flags: ServeOptions): Promise<number> {
     }
     throw error;
   }
-  const logError = (message: string, error: unknown) =>
-    process.stderr.write(`lockstep: ${message}: ${(error as Error)?.stack ?? String(error)}\n`);
+  // Handlers go in before anything starts: a supervisor may send SIGTERM the moment it sees
+  // the "listening" line, and the default action would kill the process without closing.
+  const shutdown = shutdownSignal();
   let server;
   try {
     server = await startServer(options, logError);
@@ -65,6 +67,23 @@ async function serve(flags: ServeOptions): Promise<number> {
     process.stderr.write(`lockstep serve: could not start: ${reason}\n`);
     return 1;
   }
+  announce(server, options);
+  const signal = await shutdown;
+  process.stderr.write(`lockstep: ${signal} received, shutting down\n`);
+  try {
+    await server.close();
+    return 0;
+  } catch (error) {
+    process.stderr.write(`lockstep: shutdown failed: ${String(error)}\n`);
+    return 1;
+  }
+}
+
+function logError(message: string, error: unknown): void {
+  process.stderr.write(`lockstep: ${message}: ${(error as Error)?.stack ?? String(error)}\n`);
+}
+
+function announce(server: RunningServer, options: CompiledServeOptions): void {
   const state = options.databaseUrl
     ? 'PostgreSQL'
     : `SQLite in ${path.join(options.dataDir, 'state.db')}`;
@@ -72,26 +91,17 @@ async function serve(flags: ServeOptions): Promise<number> {
     `lockstep: listening on ${server.url} (account ${server.accountId}, ${server.region}; state: ${state})\n`,
   );
   if (server.createdAdmin) {
+    const credentials = path.join(options.dataDir, 'credentials');
     process.stderr.write(
-      `lockstep: created the bootstrap administrator; its access key is in ${path.join(options.dataDir, 'credentials')}\n`,
+      `lockstep: created the bootstrap administrator; its access key is in ${credentials}\n`,
     );
   }
-  return waitForShutdown(() => server.close());
 }
 
-function waitForShutdown(close: () => Promise<void>): Promise<number> {
+/** Resolves with the name of the first SIGTERM or SIGINT. */
+function shutdownSignal(): Promise<string> {
   return new Promise((resolve) => {
-    const stop = (signal: string) => {
-      process.stderr.write(`lockstep: ${signal} received, shutting down\n`);
-      close().then(
-        () => resolve(0),
-        (error: unknown) => {
-          process.stderr.write(`lockstep: shutdown failed: ${String(error)}\n`);
-          resolve(1);
-        },
-      );
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
   });
 }
