@@ -93,4 +93,98 @@ export const sqliteMigrations: Readonly<Record<string, Migration>> = {
         .execute();
     },
   },
+  '0003-executions-jobs-artifacts-connections': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      const nameType = 'text';
+      // One row per run; the engine's whole view of the run is state_json, replaced under a
+      // compare-and-set on state_version so that only one decision is ever applied at a time.
+      await db.schema
+        .createTable('pipeline_executions')
+        .addColumn('id', 'text', (col) => col.primaryKey())
+        .addColumn('pipeline_name', nameType, (col) => col.notNull())
+        .addColumn('pipeline_version', 'integer', (col) => col.notNull())
+        .addColumn('status', 'text', (col) => col.notNull())
+        .addColumn('client_request_token', 'text')
+        .addColumn('state_json', 'text', (col) => col.notNull())
+        .addColumn('state_version', 'integer', (col) => col.notNull())
+        .addColumn('created_ms', 'integer', (col) => col.notNull())
+        .addColumn('updated_ms', 'integer', (col) => col.notNull())
+        .modifyEnd(sql`strict`)
+        .execute();
+      await db.schema
+        .createIndex('pipeline_executions_by_pipeline')
+        .on('pipeline_executions')
+        .columns(['pipeline_name', 'created_ms'])
+        .execute();
+      await db.schema
+        .createIndex('pipeline_executions_by_token')
+        .on('pipeline_executions')
+        .columns(['pipeline_name', 'client_request_token'])
+        .unique()
+        .execute();
+      await db.schema
+        .createTable('action_executions')
+        .addColumn('id', 'text', (col) => col.primaryKey())
+        .addColumn('execution_id', 'text', (col) => col.notNull())
+        .addColumn('pipeline_name', nameType, (col) => col.notNull())
+        .addColumn('stage_name', 'text', (col) => col.notNull())
+        .addColumn('action_name', 'text', (col) => col.notNull())
+        .addColumn('status', 'text', (col) => col.notNull())
+        .addColumn('detail_json', 'text', (col) => col.notNull())
+        .addColumn('started_ms', 'integer', (col) => col.notNull())
+        .addColumn('updated_ms', 'integer', (col) => col.notNull())
+        .modifyEnd(sql`strict`)
+        .execute();
+      await db.schema
+        .createIndex('action_executions_by_pipeline')
+        .on('action_executions')
+        .columns(['pipeline_name', 'started_ms'])
+        .execute();
+      // A job is one attempt at an action by a worker: claimed once (nonce), held by a lease.
+      await db.schema
+        .createTable('jobs')
+        .addColumn('id', 'text', (col) => col.primaryKey())
+        .addColumn('action_execution_id', 'text', (col) => col.notNull())
+        .addColumn('execution_id', 'text', (col) => col.notNull())
+        .addColumn('action_type_key', 'text', (col) => col.notNull())
+        .addColumn('status', 'text', (col) => col.notNull())
+        .addColumn('nonce', 'text', (col) => col.notNull())
+        .addColumn('worker_id', 'text')
+        .addColumn('query_value', 'text')
+        .addColumn('data_json', 'text', (col) => col.notNull())
+        .addColumn('lease_expires_ms', 'integer')
+        .addColumn('timeout_at_ms', 'integer', (col) => col.notNull())
+        .addColumn('created_ms', 'integer', (col) => col.notNull())
+        .addColumn('updated_ms', 'integer', (col) => col.notNull())
+        .modifyEnd(sql`strict`)
+        .execute();
+      await db.schema
+        .createIndex('jobs_by_type_status')
+        .on('jobs')
+        .columns(['action_type_key', 'status', 'created_ms'])
+        .execute();
+      await db.schema
+        .createTable('artifacts')
+        .addColumn('execution_id', 'text', (col) => col.notNull())
+        .addColumn('name', 'text', (col) => col.notNull())
+        .addColumn('location', 'text', (col) => col.notNull())
+        .addColumn('sha256', 'text', (col) => col.notNull())
+        .addColumn('size_bytes', 'integer', (col) => col.notNull())
+        .addColumn('revision', 'text')
+        .addColumn('created_ms', 'integer', (col) => col.notNull())
+        .addPrimaryKeyConstraint('artifacts_pk', ['execution_id', 'name'])
+        .modifyEnd(sql`strict`)
+        .execute();
+      await db.schema
+        .createTable('connections')
+        .addColumn('arn', 'text', (col) => col.primaryKey())
+        .addColumn('name', nameType, (col) => col.notNull().unique())
+        .addColumn('provider_type', 'text', (col) => col.notNull())
+        .addColumn('endpoint', 'text', (col) => col.notNull())
+        .addColumn('status', 'text', (col) => col.notNull())
+        .addColumn('created_ms', 'integer', (col) => col.notNull())
+        .modifyEnd(sql`strict`)
+        .execute();
+    },
+  },
 };
