@@ -6,7 +6,14 @@
  */
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { machineBusyPct, machineCpu, processCpuMs } from './cpu-time.js';
+import {
+  backendsCpuDeltaMs,
+  backendsCpuMs,
+  machineBusyPct,
+  machineCpu,
+  processCpuMs,
+  type DatabaseBackends,
+} from './cpu-time.js';
 import type { LoadFailure, LoadJob, LoadResult } from './load-job.js';
 import { percentile } from './latency-percentile.js';
 import { sendSigned, type SignedCall } from './signed-request.js';
@@ -31,7 +38,7 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
   const measureFrom = performance.now() + job.warmupMs;
   const endAt = measureFrom + job.durationMs;
   let before: ReturnType<typeof sample> | undefined;
-  const timer = setTimeout(() => (before = sample(job.serverPid)), job.warmupMs);
+  const timer = setTimeout(() => (before = sample(job.serverPid, job.database)), job.warmupMs);
 
   const worker = async () => {
     for (;;) {
@@ -48,7 +55,7 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
   };
   await Promise.all(Array.from({ length: job.concurrency }, worker));
   clearTimeout(timer);
-  const after = sample(job.serverPid);
+  const after = sample(job.serverPid, job.database);
   agent.destroy();
   before ??= after;
   return summarise(latencies, errors, errorSamples, before, after);
@@ -66,11 +73,12 @@ async function callOnce(call: SignedCall): Promise<string | undefined> {
   }
 }
 
-function sample(serverPid: number) {
+function sample(serverPid: number, database: DatabaseBackends | undefined) {
   return {
     atMs: performance.now(),
     client: process.cpuUsage(),
     serverCpuMs: processCpuMs(serverPid),
+    databaseCpuMs: database === undefined ? null : backendsCpuMs(database),
     machine: machineCpu(),
   };
 }
@@ -89,6 +97,7 @@ function summarise(
     before.serverCpuMs === null || after.serverCpuMs === null
       ? null
       : after.serverCpuMs - before.serverCpuMs;
+  const databaseMs = backendsCpuDeltaMs(before.databaseCpuMs, after.databaseCpuMs);
   return {
     kind: 'result',
     requests: latencies.length,
@@ -101,6 +110,7 @@ function summarise(
     p99Ms: percentile(sorted, 99),
     clientCpuPct: ((client.user + client.system) / 1000 / elapsedMs) * 100,
     serverCpuPct: serverMs === null ? null : (serverMs / elapsedMs) * 100,
+    databaseCpuPct: databaseMs === null ? null : (databaseMs / elapsedMs) * 100,
     machineBusyPct: machineBusyPct(before.machine, after.machine),
   };
 }

@@ -2,6 +2,7 @@
  * The messages between the orchestrator and the load-client process: one job in, one result
  * out. Buffers travel as strings because the IPC channel carries JSON.
  */
+import type { DatabaseBackends } from './cpu-time.js';
 import type { Endpoint } from './signed-request.js';
 import type { SigningCredentials } from './sigv4-signer.js';
 
@@ -20,6 +21,8 @@ export interface LoadJob {
   timeoutMs: number;
   /** The server's process id, whose CPU time is sampled over the measured window. */
   serverPid: number;
+  /** PostgreSQL backends on this machine to sample too; absent for SQLite and the floor. */
+  database?: DatabaseBackends;
 }
 
 export interface LoadResult {
@@ -36,6 +39,8 @@ export interface LoadResult {
   /** CPU time over the window, in percent of one core; null where /proc is unreadable. */
   clientCpuPct: number;
   serverCpuPct: number | null;
+  /** The database's backends (PostgreSQL on this machine only); null otherwise. */
+  databaseCpuPct: number | null;
   /** Busy share of all cores of the machine over the window (PostgreSQL included). */
   machineBusyPct: number | null;
 }

@@ -75,7 +75,10 @@ export class SigV4Signer {
 
 /** `20261121T230643Z` from epoch milliseconds. */
 export function formatAmzDate(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 function sha256Hex(data: Buffer | string): string {

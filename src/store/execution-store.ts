@@ -1,0 +1,127 @@
+/**
+ * Durable state of pipeline executions and their jobs. The engine keeps each execution's
+ * whole state as one JSON document replaced by compare-and-set (`commitDecision`); action
+ * executions and jobs are rows beside it so that listings and job claims are plain queries.
+ */
+
+/** CodePipeline's JobStatus values. */
+export type JobStatus =
+  'Created' | 'Queued' | 'Dispatched' | 'InProgress' | 'TimedOut' | 'Succeeded' | 'Failed';
+
+export interface ExecutionRecord {
+  id: string;
+  pipelineName: string;
+  pipelineVersion: number;
+  status: string;
+  clientRequestToken: string | null;
+  stateJson: string;
+  stateVersion: number;
+  createdMs: number;
+  updatedMs: number;
+}
+
+export interface ActionExecutionRecord {
+  id: string;
+  executionId: string;
+  pipelineName: string;
+  stageName: string;
+  actionName: string;
+  status: string;
+  /** Everything ListActionExecutions shows of it, as JSON. */
+  detailJson: string;
+  startedMs: number;
+  updatedMs: number;
+}
+
+export interface JobRecord {
+  id: string;
+  actionExecutionId: string;
+  executionId: string;
+  /** `category/owner/provider/version` of the action type that may take this job. */
+  actionTypeKey: string;
+  status: JobStatus;
+  nonce: string;
+  workerId: string | null;
+  /** The value of the action type's queryable property, for PollForJobs queryParam. */
+  queryValue: string | null;
+  dataJson: string;
+  leaseExpiresMs: number | null;
+  timeoutAtMs: number;
+  createdMs: number;
+  updatedMs: number;
+}
+
+/** One decision of the engine, written in a single transaction. */
+export interface DecisionCommit {
+  executionId: string;
+  expectedStateVersion: number;
+  status: string;
+  stateJson: string;
+  updatedMs: number;
+  /** Action executions created or changed by the decision (upserted). */
+  actions: ActionExecutionRecord[];
+  newJobs: JobRecord[];
+  /** Action executions whose unfinished jobs end now (abandoned or cancelled). */
+  endJobsOfActions: string[];
+}
+
+export class ClientRequestTokenTakenError extends Error {}
+
+export interface ExecutionStore {
+  /** Inserts a new execution; ClientRequestTokenTakenError if its token was used before. */
+  insertExecution(record: ExecutionRecord): Promise<void>;
+  getExecution(id: string): Promise<ExecutionRecord | undefined>;
+  findExecutionByToken(pipelineName: string, token: string): Promise<ExecutionRecord | undefined>;
+  /** Executions of a pipeline, newest first, starting after `after` (an execution id). */
+  listExecutions(
+    pipelineName: string,
+    after: string | undefined,
+    limit: number,
+  ): Promise<ExecutionRecord[]>;
+  /** Executions not yet finished, of one pipeline or of all. */
+  listUnfinishedExecutions(pipelineName?: string): Promise<ExecutionRecord[]>;
+  /** Applies a decision if the execution is still at `expectedStateVersion`; false if not. */
+  commitDecision(commit: DecisionCommit): Promise<boolean>;
+  /** Action executions of a pipeline, newest first, optionally of one execution. */
+  listActionExecutions(
+    pipelineName: string,
+    executionId: string | undefined,
+    afterStartedMs: number | undefined,
+    limit: number,
+  ): Promise<ActionExecutionRecord[]>;
+  getActionExecution(id: string): Promise<ActionExecutionRecord | undefined>;
+
+  getJob(id: string): Promise<JobRecord | undefined>;
+  jobOfAction(actionExecutionId: string): Promise<JobRecord | undefined>;
+  /** Takes the oldest Queued job of these types for a built-in worker, exactly once. */
+  claimJob(
+    actionTypeKeys: string[],
+    workerId: string,
+    leaseExpiresMs: number,
+    nowMs: number,
+  ): Promise<JobRecord | undefined>;
+  /** Queued or Dispatched jobs of a type for PollForJobs; marks them Dispatched. */
+  pollJobs(
+    actionTypeKey: string,
+    queryValue: string | undefined,
+    limit: number,
+    nowMs: number,
+  ): Promise<JobRecord[]>;
+  /** Moves a job between statuses if it is in one of `from` (and, if given, has `nonce`). */
+  transitionJob(
+    id: string,
+    from: JobStatus[],
+    to: JobStatus,
+    changes: {
+      nowMs: number;
+      nonce?: string;
+      workerId?: string;
+      leaseExpiresMs?: number | null;
+      dataJson?: string;
+    },
+  ): Promise<JobRecord | undefined>;
+  /** Adds a job outside a decision: the next job of an action that returned a continuation. */
+  insertJob(job: JobRecord): Promise<void>;
+  /** Jobs past their action timeout, or InProgress with an expired lease. */
+  listOverdueJobs(nowMs: number, limit: number): Promise<JobRecord[]>;
+}
