@@ -7,6 +7,7 @@ import type { PipelineDeclaration, Tag } from '../pipelines/declaration.js';
 import { customActionTypeArn, pipelineArn } from '../pipelines/pipeline-arn.js';
 import type { CustomActionTypeInput } from '../pipelines/custom-action-type-rules.js';
 import type { ActionOwner } from '../pipelines/declaration.js';
+import { codePipelineExecutionOperations } from './codepipeline-execution-operations.js';
 import { defineOperation, rawString, type JsonService, type Operation } from './operation.js';
 import type { ServerServices } from './server-services.js';
 
@@ -46,7 +47,8 @@ const operations: Operation[] = [
     iamAction: 'codepipeline:CreatePipeline',
     readOnly: false,
     resourceArn: pipelineResource(['pipeline', 'name']),
-    handle: (input, { services }) => services.pipelines.create(input.pipeline, input.tags),
+    handle: (input, { services, principal }) =>
+      services.lifecycle.create(input.pipeline, input.tags, principal.arn),
     auditParameters: auditDeclaration,
   }),
   defineOperation<{ name: string; version?: number }>({
@@ -61,7 +63,7 @@ const operations: Operation[] = [
     iamAction: 'codepipeline:UpdatePipeline',
     readOnly: false,
     resourceArn: pipelineResource(['pipeline', 'name']),
-    handle: (input, { services }) => services.pipelines.update(input.pipeline),
+    handle: (input, { services }) => services.lifecycle.update(input.pipeline),
     auditParameters: auditDeclaration,
   }),
   defineOperation<{ name: string }>({
@@ -70,7 +72,7 @@ const operations: Operation[] = [
     readOnly: false,
     resourceArn: pipelineResource(['name']),
     handle: async (input, { services }) => {
-      await services.pipelines.delete(input.name);
+      await services.lifecycle.delete(input.name);
       return {};
     },
   }),
@@ -141,5 +143,7 @@ export const codePipelineService: JsonService = {
   signingName: 'codepipeline',
   eventSource: 'codepipeline.amazonaws.com',
   model: 'codepipeline/2015-07-09',
-  operations: new Map(operations.map((op) => [op.name, op])),
+  operations: new Map(
+    [...operations, ...codePipelineExecutionOperations].map((op) => [op.name, op]),
+  ),
 };

@@ -70,7 +70,9 @@ export class JsonProtocol {
   /** Serves one JSON 1.1 request from start to audit record. */
   async handle(request: WireRequest): Promise<WireResponse> {
     const target = headerValue(request.headers['x-amz-target']) ?? '';
-    const dot = target.indexOf('.');
+    // The last dot: some target prefixes have dots of their own
+    // (com.amazonaws.codeconnections.CodeConnections_20231201); operation names never do.
+    const dot = target.lastIndexOf('.');
     const state: CallState = {
       requestId: randomUUID(),
       service: this.byPrefix.get(dot < 0 ? target : target.slice(0, dot)),

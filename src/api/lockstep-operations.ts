@@ -3,7 +3,10 @@
  * `Lockstep_20261121`, so one authentication, authorization and audit path serves them too.
  * Their model is models/lockstep/2026-11-21/service-2.json, in the AWS model format.
  */
-import { defineOperation, type JsonService } from './operation.js';
+import type { ActionLogRequest } from '../engine/action-logs.js';
+import { pipelineArn } from '../pipelines/pipeline-arn.js';
+import { defineOperation, rawString, type JsonService } from './operation.js';
+import { lockstepConnectionOperations } from './lockstep-connection-operations.js';
 
 const getServerInfo = defineOperation<Record<string, never>>({
   name: 'GetServerInfo',
@@ -21,11 +24,30 @@ const getServerInfo = defineOperation<Record<string, never>>({
     }),
 });
 
+const getActionExecutionLog = defineOperation<ActionLogRequest>({
+  name: 'GetActionExecutionLog',
+  // Reading a log is reading what ListActionExecutions points at, so it takes that action.
+  iamAction: 'codepipeline:ListActionExecutions',
+  readOnly: true,
+  resourceArn: (raw, services) => {
+    const name = rawString(raw, 'pipelineName');
+    return name === undefined ? '*' : pipelineArn(services.scope, name);
+  },
+  handle: async (input, { services }) => {
+    await services.pipelines.require(input.pipelineName);
+    return services.actionLogs.read(input);
+  },
+});
+
 /** Lockstep's own API over AWS JSON 1.1. */
 export const lockstepService: JsonService = {
   targetPrefix: 'Lockstep_20261121',
   signingName: 'lockstep',
   eventSource: 'lockstep',
   model: 'lockstep/2026-11-21',
-  operations: new Map([[getServerInfo.name, getServerInfo]]),
+  operations: new Map([
+    [getServerInfo.name, getServerInfo],
+    [getActionExecutionLog.name, getActionExecutionLog],
+    ...lockstepConnectionOperations.map((op) => [op.name, op] as const),
+  ]),
 };

@@ -2,6 +2,13 @@
  * What operations can reach: the domain services of one running server, built once at start.
  * Operations get these instead of the store so that every rule lives in its domain folder.
  */
+import type { ConnectionService } from '../connections/connection-service.js';
+import type { ExecutionService } from '../engine/execution-service.js';
+import type { ActionLogs } from '../engine/action-logs.js';
+import type { ExecutionViews } from '../engine/execution-views.js';
+import type { PipelineLifecycle } from '../engine/pipeline-lifecycle.js';
+import type { JobWorkerProtocol } from '../jobs/job-worker-protocol.js';
+import type { ManualApproval } from '../jobs/manual-approval.js';
 import type { ActionTypeService } from '../pipelines/action-type-service.js';
 import type { AccountScope } from '../pipelines/pipeline-arn.js';
 import type { PipelineService } from '../pipelines/pipeline-service.js';
@@ -12,5 +19,12 @@ export interface ServerServices {
   pipelines: PipelineService;
   tags: TagService;
   actionTypes: ActionTypeService;
+  connections: ConnectionService;
+  executions: ExecutionService;
+  lifecycle: PipelineLifecycle;
+  executionViews: ExecutionViews;
+  actionLogs: ActionLogs;
+  jobProtocol: JobWorkerProtocol;
+  approvals: ManualApproval;
   server: { version: string; dialect: string; startedAt: Date };
 }

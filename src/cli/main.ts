@@ -4,6 +4,8 @@
  */
 import { Command, CommanderError } from 'commander';
 import { LOCKSTEP_VERSION } from '../server/version.js';
+import { addConnectionsCommand } from './connections-command.js';
+import { addLogsCommand } from './logs-command.js';
 import { addPipelinesCommand } from './pipelines-command.js';
 import { addServeCommand } from './serve-command.js';
 
@@ -16,7 +18,9 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError();
   addServeCommand(program, (code) => (exitCode = code));
+  addLogsCommand(program, (text) => process.stdout.write(text));
   addPipelinesCommand(program, (text) => process.stdout.write(text));
+  addConnectionsCommand(program, (text) => process.stdout.write(text));
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {

@@ -31,6 +31,12 @@ export interface CompiledServeOptions {
   rootKeyFile: string | undefined;
   /** Largest request body accepted; CodePipeline declarations of 500 actions fit well inside. */
   maxBodyBytes: number;
+  /** How long a built-in worker's claim on a job lasts without renewal (LOCKSTEP_JOB_LEASE_SECONDS). */
+  jobLeaseMs: number;
+  /** How often overdue jobs are swept and other replicas' jobs polled. */
+  sweepIntervalMs: number;
+  /** Actions this server runs at once (LOCKSTEP_WORKERS). */
+  workerConcurrency: number;
 }
 
 /** The environment variable that stands in for each option. */
@@ -92,7 +98,20 @@ export function compileServeOptions(
     tls,
     rootKeyFile: rootKeyFile === undefined ? undefined : path.resolve(rootKeyFile),
     maxBodyBytes: 2 * 1024 * 1024,
+    jobLeaseMs:
+      positiveNumber(env.LOCKSTEP_JOB_LEASE_SECONDS, 30, 'LOCKSTEP_JOB_LEASE_SECONDS') * 1000,
+    sweepIntervalMs: 1000,
+    workerConcurrency: positiveNumber(env.LOCKSTEP_WORKERS, 4, 'LOCKSTEP_WORKERS'),
   };
+}
+
+function positiveNumber(raw: string | undefined, fallback: number, name: string): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new InvalidOptionError(`${name} must be a positive number, got '${raw}'`);
+  }
+  return value;
 }
 
 function compilePort(raw: string): number {

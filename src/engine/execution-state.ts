@@ -44,6 +44,8 @@ export interface ActionRun {
   externalExecutionUrl?: string;
   errorCode?: string;
   errorMessage?: string;
+  /** For a Manual approval: the token PutApprovalResult must present. */
+  approvalToken?: string;
 }
 
 export interface StageRun {

@@ -29,3 +29,19 @@ export const LimitExceededException = modelled('LimitExceededException');
 export const ConcurrentModificationException = modelled('ConcurrentModificationException');
 export const ActionTypeNotFoundException = modelled('ActionTypeNotFoundException');
 export const ActionTypeAlreadyExistsException = modelled('ActionTypeAlreadyExistsException');
+export const PipelineExecutionNotFoundException = modelled('PipelineExecutionNotFoundException');
+export const PipelineExecutionNotStoppableException = modelled(
+  'PipelineExecutionNotStoppableException',
+);
+export const DuplicatedStopRequestException = modelled('DuplicatedStopRequestException');
+export const ConflictException = modelled('ConflictException');
+export const InvalidApprovalTokenException = modelled('InvalidApprovalTokenException');
+export const ApprovalAlreadyCompletedException = modelled('ApprovalAlreadyCompletedException');
+export const StageNotFoundException = modelled('StageNotFoundException');
+export const ActionNotFoundException = modelled('ActionNotFoundException');
+export const JobNotFoundException = modelled('JobNotFoundException');
+export const InvalidNonceException = modelled('InvalidNonceException');
+export const InvalidJobStateException = modelled('InvalidJobStateException');
+export const OutputVariablesSizeExceededException = modelled(
+  'OutputVariablesSizeExceededException',
+);

@@ -105,6 +105,16 @@ export class PipelineService {
     return { pipeline: await this.masked(decl), metadata: metadataOf(record) };
   }
 
+  /** The current declaration with secrets in clear, for the engine only; never for output. */
+  async getUnmasked(
+    name: string,
+  ): Promise<{ pipeline: PipelineDeclaration; record: PipelineRecord }> {
+    const record = await this.require(name);
+    const row = await this.store.getPipelineVersion(name, record.version);
+    if (!row) throw this.notFound(name);
+    return { pipeline: JSON.parse(row.declarationJson) as PipelineDeclaration, record };
+  }
+
   /** UpdatePipeline: stores the next version; a masked secret sent back keeps its old value. */
   async update(decl: PipelineDeclaration): Promise<{ pipeline: PipelineDeclaration }> {
     const current = await this.require(decl.name);

@@ -9,18 +9,16 @@ import { createHttpServer } from '../api/http-server.js';
 import { JsonProtocol } from '../api/json-protocol.js';
 import { codePipelineService } from '../api/codepipeline-operations.js';
 import { lockstepService } from '../api/lockstep-operations.js';
+import { codeConnectionsService } from '../api/codeconnections-operations.js';
 import { createAuthenticator } from '../api/authenticate.js';
 import { createModelValidator } from '../api/model-validator.js';
-import type { ServerServices } from '../api/server-services.js';
 import { AuditTrail } from '../audit/audit-trail.js';
 import type { CompiledServeOptions } from '../config/serve-options.js';
 import { ensureBootstrapAdmin } from '../iam/bootstrap-admin.js';
 import { RootKey } from '../kms/root-key.js';
-import { ActionTypeService } from '../pipelines/action-type-service.js';
-import { PipelineService } from '../pipelines/pipeline-service.js';
-import { TagService } from '../pipelines/tag-service.js';
 import { openStateStore } from '../store/open-state-store.js';
 import { resolveAccountScope } from './account-settings.js';
+import { buildServices } from './build-services.js';
 import { LOCKSTEP_VERSION } from './version.js';
 
 export interface RunningServer {
@@ -54,23 +52,31 @@ export async function startServer(
       ...scope,
       dataDir: options.dataDir,
     });
-    const actionTypes = new ActionTypeService(store, scope);
-    const services: ServerServices = {
+    const built = buildServices(
+      store,
       scope,
-      pipelines: new PipelineService(store, scope, actionTypes),
-      tags: new TagService(store, scope),
-      actionTypes,
-      server: { version: LOCKSTEP_VERSION, dialect: store.dialect, startedAt: new Date() },
-    };
+      {
+        dataDir: options.dataDir,
+        jobLeaseMs: options.jobLeaseMs,
+        sweepIntervalMs: options.sweepIntervalMs,
+        workerConcurrency: options.workerConcurrency,
+      },
+      logError,
+    );
+    const services = built.services;
     const protocol = new JsonProtocol({
-      services: [codePipelineService, lockstepService],
+      services: [codePipelineService, lockstepService, codeConnectionsService],
       authenticate: createAuthenticator({
         store,
         rootKey,
         scope,
         bootstrapAdminKeyId: admin.accessKeyId,
       }),
-      validate: createModelValidator([codePipelineService, lockstepService]),
+      validate: createModelValidator([
+        codePipelineService,
+        lockstepService,
+        codeConnectionsService,
+      ]),
       audit: new AuditTrail(store),
       serverServices: services,
       logError,
@@ -81,6 +87,7 @@ export async function startServer(
       health: () => Promise.resolve({ stateEngine: store.dialect, version: LOCKSTEP_VERSION }),
       logError,
     });
+    await built.startBackground();
     await app.listen({ host: options.host, port: options.port });
     const port = (app.server.address() as AddressInfo).port;
     const scheme = options.tls ? 'https' : 'http';
@@ -92,6 +99,7 @@ export async function startServer(
       createdAdmin: admin.created,
       close: async () => {
         await app.close();
+        await built.stopBackground();
         await store.close();
       },
     };

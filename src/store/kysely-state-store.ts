@@ -1,3 +1,5 @@
+import type { ExecutionStore } from './execution-store.js';
+import { KyselyExecutionStore } from './kysely-execution-store.js';
 import type { Kysely } from 'kysely';
 import { toPipelineRecord, toPipelineRow } from './pipeline-row.js';
 import type { AccessKeyRow, Database } from './schema.js';
@@ -14,6 +16,8 @@ import {
   type TagRecord,
 } from './state-store.js';
 import type { StoreDialect } from './store-dialect.js';
+import type { ConnectionStore } from './connection-store.js';
+import { createConnectionStore } from './connection-queries.js';
 import { toAuditEventRow, toStoredAuditRecord } from './audit-event-row.js';
 import {
   insertCustomActionType,
@@ -31,12 +35,16 @@ import {
  */
 export class KyselyStateStore implements StateStore {
   readonly dialect: 'sqlite' | 'postgres';
+  readonly connections: ConnectionStore;
+  readonly executions: ExecutionStore;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly engine: StoreDialect,
   ) {
     this.dialect = engine.name;
+    this.connections = createConnectionStore(db, (error) => engine.isUniqueViolation(error));
+    this.executions = new KyselyExecutionStore(db, engine);
   }
 
   migrate(): Promise<void> {

@@ -69,6 +69,56 @@ export interface CustomActionTypesTable {
   deleted_ms: number | null;
 }
 
+export interface PipelineExecutionsTable {
+  id: string;
+  pipeline_name: string;
+  pipeline_version: number;
+  status: string;
+  client_request_token: string | null;
+  state_json: string;
+  state_version: number;
+  created_ms: number;
+  updated_ms: number;
+}
+
+export interface ActionExecutionsTable {
+  id: string;
+  execution_id: string;
+  pipeline_name: string;
+  stage_name: string;
+  action_name: string;
+  status: string;
+  detail_json: string;
+  started_ms: number;
+  updated_ms: number;
+}
+
+export interface JobsTable {
+  id: string;
+  action_execution_id: string;
+  execution_id: string;
+  action_type_key: string;
+  status: string;
+  nonce: string;
+  worker_id: string | null;
+  query_value: string | null;
+  data_json: string;
+  lease_expires_ms: number | null;
+  timeout_at_ms: number;
+  created_ms: number;
+  updated_ms: number;
+}
+
+/** A connection to a git host; endpoint is '' until Lockstep knows where the host is. */
+export interface ConnectionsTable {
+  arn: string;
+  name: string;
+  provider_type: string;
+  endpoint: string;
+  status: string;
+  created_ms: number;
+}
+
 /** Every table the StateStore reads and writes. */
 export interface Database {
   settings: SettingsTable;
@@ -78,6 +128,10 @@ export interface Database {
   tags: TagsTable;
   audit_events: AuditEventsTable;
   custom_action_types: CustomActionTypesTable;
+  connections: ConnectionsTable;
+  pipeline_executions: PipelineExecutionsTable;
+  action_executions: ActionExecutionsTable;
+  jobs: JobsTable;
 }
 
 export type AccessKeyRow = Selectable<AccessKeysTable>;
@@ -86,3 +140,4 @@ export type PipelineVersionRow = Selectable<PipelineVersionsTable>;
 export type TagRow = Selectable<TagsTable>;
 export type AuditEventRow = Selectable<AuditEventsTable>;
 export type NewAuditEventRow = Insertable<AuditEventsTable>;
+export type ConnectionRow = Selectable<ConnectionsTable>;

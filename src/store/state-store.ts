@@ -6,6 +6,8 @@
  * Timestamps are epoch milliseconds (numbers) in and out; the API turns them into epoch
  * seconds on the wire.
  */
+import type { ExecutionStore } from './execution-store.js';
+import type { ConnectionStore } from './connection-store.js';
 
 /** A pipeline's current row: what ListPipelines and GetPipeline's metadata show. */
 export interface PipelineRecord {
@@ -100,6 +102,10 @@ export class StaleVersionError extends Error {
 export interface StateStore {
   /** Which engine this is, for logs and the health endpoint. */
   readonly dialect: 'sqlite' | 'postgres';
+  /** Connections to git hosts (src/store/connection-store.ts). */
+  readonly connections: ConnectionStore;
+  /** Pipeline executions, action executions and jobs. */
+  readonly executions: ExecutionStore;
 
   /** Applies pending numbered migrations; harmless to run twice or from two processes. */
   migrate(): Promise<void>;

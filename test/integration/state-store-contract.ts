@@ -12,6 +12,14 @@ import { openStateStore, type OpenStateStoreOptions } from '../../src/store/open
 import { migrateInChildProcesses } from './state-store-children.js';
 
 /** A fresh, empty database that tests can open any number of stores on. */
+
+/** Every numbered migration, in order; each dialect ships the same list. */
+const ALL_MIGRATIONS = [
+  '0001-initial',
+  '0002-custom-action-types',
+  '0003-executions-jobs-artifacts-connections',
+];
+
 export interface StoreTarget {
   readonly options: OpenStateStoreOptions;
   /** Names recorded in Kysely's migration table, read with the raw driver. */
@@ -86,7 +94,7 @@ export function describeStateStoreContract(
       const store = await open();
       expect(store.dialect).toBe(engine);
       const applied = await target.migrationNames();
-      expect(applied).toEqual(['0001-initial']);
+      expect(applied).toEqual(ALL_MIGRATIONS);
       await store.createPipeline(pipelineRecord('kept'), DECLARATION);
 
       await store.migrate();
@@ -104,7 +112,7 @@ export function describeStateStoreContract(
       const [first, second] = results;
       expect(first?.settingValue).toBeDefined();
       expect(second?.settingValue).toBe(first?.settingValue);
-      expect(await target.migrationNames()).toEqual(['0001-initial']);
+      expect(await target.migrationNames()).toEqual(ALL_MIGRATIONS);
       const store = await open();
       expect(await store.getSetting('first-migrator')).toBe(first?.settingValue);
     });

@@ -1,0 +1,80 @@
+/**
+ * Action logs: what an action's commands printed, kept per action execution in
+ * DIR/logs/<pipeline>/<execution>/<action execution>.log by the server that ran it, and read
+ * back by `lockstep logs`. Only the last MAX_LOG_BYTES are returned, as a terminal would show.
+ */
+import { open } from 'node:fs/promises';
+import path from 'node:path';
+import { ResourceNotFoundException } from '../errors/codepipeline-errors.js';
+import type { StateStore } from '../store/state-store.js';
+
+const MAX_LOG_BYTES = 1024 * 1024;
+
+export interface ActionLogRequest {
+  pipelineName: string;
+  pipelineExecutionId: string;
+  actionName: string;
+  stageName?: string;
+}
+
+export class ActionLogs {
+  constructor(
+    private readonly store: StateStore,
+    private readonly dataDir: string,
+  ) {}
+
+  /** The path of an action execution's log file. */
+  logFile(pipelineName: string, executionId: string, actionExecutionId: string): string {
+    return path.join(this.dataDir, 'logs', pipelineName, executionId, `${actionExecutionId}.log`);
+  }
+
+  /** The latest attempt's log of an action in an execution. */
+  async read(request: ActionLogRequest) {
+    const actions = await this.store.executions.listActionExecutions(
+      request.pipelineName,
+      request.pipelineExecutionId,
+      undefined,
+      500,
+    );
+    const action = actions.find(
+      (a) =>
+        a.actionName === request.actionName &&
+        (request.stageName === undefined || a.stageName === request.stageName),
+    );
+    if (!action) {
+      throw new ResourceNotFoundException(
+        `Execution ${request.pipelineExecutionId} of pipeline ${request.pipelineName} has not run an action named ${request.actionName}.`,
+      );
+    }
+    const { text, truncated } = await readTail(
+      this.logFile(request.pipelineName, request.pipelineExecutionId, action.id),
+    );
+    return {
+      actionExecutionId: action.id,
+      stageName: action.stageName,
+      status: action.status,
+      log: text,
+      truncated,
+    };
+  }
+}
+
+/** The last MAX_LOG_BYTES of a file; an action that printed nothing has no file, and an empty log. */
+async function readTail(file: string): Promise<{ text: string; truncated: boolean }> {
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { text: '', truncated: false };
+    throw error;
+  }
+  try {
+    const { size } = await handle.stat();
+    const length = Math.min(size, MAX_LOG_BYTES);
+    const buffer = Buffer.alloc(length);
+    await handle.read(buffer, 0, length, size - length);
+    return { text: buffer.toString('utf8'), truncated: size > length };
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * The runner around decide(): loads an execution's state, decides, and commits the new state,
+ * its action executions and its jobs in one transaction, compare-and-set on the state's
+ * version. If another process committed first, it reads again and decides again, so replicas
+ * on one PostgreSQL never apply two decisions to the same state.
+ */
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { ActionDeclaration } from '../pipelines/declaration.js';
+import type { ActionExecutionRecord, JobRecord } from '../store/execution-store.js';
+import type { StateStore } from '../store/state-store.js';
+import { actionTimeoutMs } from '../jobs/action-timeouts.js';
+import { buildJobPayload } from '../jobs/job-data.js';
+import {
+  actionTypeKey,
+  type ActionTypeService,
+  type FindActionType,
+} from '../pipelines/action-type-service.js';
+import { pipelineArn, type AccountScope } from '../pipelines/pipeline-arn.js';
+import { decide, type Effect, type EngineEvent } from './decide.js';
+import type { ActionRun, ExecutionState } from './execution-state.js';
+
+const MAX_COMMIT_ATTEMPTS = 20;
+
+/** Tells this process's workers when there is work, and which actions were abandoned. */
+export class JobSignals extends EventEmitter<{ queued: []; abandoned: [string] }> {}
+
+export class ExecutionRunner {
+  constructor(
+    private readonly store: StateStore,
+    private readonly scope: AccountScope,
+    private readonly actionTypes: Pick<ActionTypeService, 'resolver'>,
+    readonly signals: JobSignals,
+  ) {}
+
+  /** Applies one event to an execution and returns its new state. */
+  async apply(executionId: string, event: EngineEvent): Promise<ExecutionState> {
+    for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
+      const record = await this.store.executions.getExecution(executionId);
+      if (!record) throw new Error(`execution ${executionId} does not exist`);
+      const state = JSON.parse(record.stateJson) as ExecutionState;
+      const nowMs = Date.now();
+      const next = decide(state, event, { nowMs, newActionExecutionId: randomUUID });
+      // Jobs first: an approval's token is its job id, which the new state must show.
+      const newJobs = await this.jobsFor(next.state, next.effects, nowMs);
+      const committed = await this.store.executions.commitDecision({
+        executionId,
+        expectedStateVersion: record.stateVersion,
+        status: next.state.status,
+        stateJson: JSON.stringify(next.state),
+        updatedMs: nowMs,
+        actions: changedActions(state, next.state),
+        newJobs,
+        endJobsOfActions: abandoned(next.effects),
+      });
+      if (committed) {
+        this.announce(next.effects);
+        return next.state;
+      }
+    }
+    throw new Error(`execution ${executionId} kept changing under ${MAX_COMMIT_ATTEMPTS} attempts`);
+  }
+
+  private async jobsFor(
+    state: ExecutionState,
+    effects: Effect[],
+    nowMs: number,
+  ): Promise<JobRecord[]> {
+    const jobs: JobRecord[] = [];
+    if (!effects.some((e) => e.type === 'DispatchAction')) return jobs;
+    const findActionType = await this.actionTypes.resolver();
+    for (const effect of effects) {
+      if (effect.type !== 'DispatchAction') continue;
+      const run = findRun(state, effect.actionExecutionId);
+      const declared = run && findDeclared(state, run);
+      if (!run || !declared) continue;
+      const payload = buildJobPayload(
+        state,
+        run,
+        declared,
+        pipelineArn(this.scope, state.pipelineName),
+      );
+      const id = randomUUID();
+      if (declared.actionTypeId.category === 'Approval') run.approvalToken = id;
+      jobs.push({
+        id,
+        actionExecutionId: run.actionExecutionId,
+        executionId: state.executionId,
+        actionTypeKey: actionTypeKey(declared.actionTypeId),
+        status: 'Queued',
+        nonce: randomUUID(),
+        workerId: null,
+        queryValue: queryValueOf(declared, run, findActionType),
+        dataJson: JSON.stringify(payload),
+        leaseExpiresMs: null,
+        timeoutAtMs: nowMs + actionTimeoutMs(declared),
+        createdMs: nowMs,
+        updatedMs: nowMs,
+      });
+    }
+    return jobs;
+  }
+
+  private announce(effects: Effect[]): void {
+    if (effects.some((e) => e.type === 'DispatchAction')) this.signals.emit('queued');
+    for (const id of abandoned(effects)) this.signals.emit('abandoned', id);
+  }
+}
+
+/** The value of the action type's queryable property, which PollForJobs queryParam matches. */
+function queryValueOf(
+  declared: ActionDeclaration,
+  run: ActionRun,
+  find: FindActionType,
+): string | null {
+  const type = find(declared.actionTypeId);
+  const queryable = type?.actionType.actionConfigurationProperties.find((p) => p.queryable);
+  return queryable ? (run.resolvedConfiguration[queryable.name] ?? null) : null;
+}
+
+function abandoned(effects: Effect[]): string[] {
+  return effects.flatMap((e) => (e.type === 'AbandonAction' ? [e.actionExecutionId] : []));
+}
+
+/** The action executions a decision created or changed, as ListActionExecutions rows. */
+function changedActions(before: ExecutionState, after: ExecutionState): ActionExecutionRecord[] {
+  const previous = new Map(
+    before.stages
+      .flatMap((s) => s.actions)
+      .map((run) => [run.actionExecutionId, JSON.stringify(run)]),
+  );
+  const changed: ActionExecutionRecord[] = [];
+  for (const run of after.stages.flatMap((s) => s.actions)) {
+    if (previous.get(run.actionExecutionId) === JSON.stringify(run)) continue;
+    const declared = findDeclared(after, run);
+    changed.push({
+      id: run.actionExecutionId,
+      executionId: after.executionId,
+      pipelineName: after.pipelineName,
+      stageName: run.stageName,
+      actionName: run.actionName,
+      status: run.status,
+      detailJson: JSON.stringify({ run, declared, pipelineVersion: after.pipelineVersion }),
+      startedMs: run.startedMs,
+      updatedMs: run.updatedMs,
+    });
+  }
+  return changed;
+}
+
+/** The action run with this id. */
+export function findRun(state: ExecutionState, actionExecutionId: string): ActionRun | undefined {
+  return state.stages
+    .flatMap((s) => s.actions)
+    .find((a) => a.actionExecutionId === actionExecutionId);
+}
+
+/** The declaration of a run's action in the version the execution follows. */
+export function findDeclared(state: ExecutionState, run: ActionRun): ActionDeclaration | undefined {
+  return state.declaration.stages
+    .find((s) => s.name === run.stageName)
+    ?.actions.find((a) => a.name === run.actionName);
+}

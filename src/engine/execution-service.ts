@@ -1,0 +1,153 @@
+/**
+ * Starting, stopping and cancelling pipeline executions: StartPipelineExecution (pipeline
+ * variables, source revision overrides, clientRequestToken idempotency) and
+ * StopPipelineExecution (wait or abandon); CreatePipeline starts a run as CodePipeline does,
+ * and UpdatePipeline or DeletePipeline cancels the runs in flight.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  DuplicatedStopRequestException,
+  PipelineExecutionNotFoundException,
+  PipelineExecutionNotStoppableException,
+} from '../errors/codepipeline-errors.js';
+import { ValidationException } from '../errors/lockstep-error.js';
+import type { PipelineDeclaration } from '../pipelines/declaration.js';
+import type { ExecutionRecord } from '../store/execution-store.js';
+import { ClientRequestTokenTakenError } from '../store/execution-store.js';
+import type { StateStore } from '../store/state-store.js';
+import type { ExecutionRunner } from './execution-runner.js';
+import type { ExecutionState, ExecutionTrigger } from './execution-state.js';
+import { isFinished } from './execution-state.js';
+
+export interface StartRequest {
+  pipelineName: string;
+  pipelineVersion: number;
+  declaration: PipelineDeclaration;
+  trigger: ExecutionTrigger;
+  variables?: { name: string; value: string }[];
+  sourceRevisions?: { actionName: string; revisionType: string; revisionValue: string }[];
+  clientRequestToken?: string;
+}
+
+export class ExecutionService {
+  constructor(
+    private readonly store: StateStore,
+    private readonly runner: ExecutionRunner,
+  ) {}
+
+  /** Starts a run; the same clientRequestToken gives back the run it started before. */
+  async start(request: StartRequest): Promise<{ pipelineExecutionId: string }> {
+    const token = request.clientRequestToken;
+    if (token !== undefined) {
+      const earlier = await this.store.executions.findExecutionByToken(request.pipelineName, token);
+      if (earlier) return { pipelineExecutionId: earlier.id };
+    }
+    const state = initialState(request);
+    const record: ExecutionRecord = {
+      id: state.executionId,
+      pipelineName: request.pipelineName,
+      pipelineVersion: request.pipelineVersion,
+      status: state.status,
+      clientRequestToken: token ?? null,
+      stateJson: JSON.stringify(state),
+      stateVersion: 0,
+      createdMs: state.startedMs,
+      updatedMs: state.startedMs,
+    };
+    try {
+      await this.store.executions.insertExecution(record);
+    } catch (error) {
+      // Two requests with one token raced; the loser answers with the winner's run.
+      if (!(error instanceof ClientRequestTokenTakenError) || token === undefined) throw error;
+      const winner = await this.store.executions.findExecutionByToken(request.pipelineName, token);
+      if (winner) return { pipelineExecutionId: winner.id };
+      throw error;
+    }
+    await this.runner.apply(record.id, { type: 'Start' });
+    return { pipelineExecutionId: record.id };
+  }
+
+  /** StopPipelineExecution: stop and wait, or abandon what is running. */
+  async stop(pipelineName: string, executionId: string, abandon: boolean, reason?: string) {
+    const state = await this.requireState(pipelineName, executionId);
+    if (isFinished(state.status)) {
+      throw new PipelineExecutionNotStoppableException(
+        `Pipeline execution ${executionId} has already finished with status ${state.status}.`,
+      );
+    }
+    if (state.status === 'Stopping' && !abandon) {
+      throw new DuplicatedStopRequestException(
+        `Pipeline execution ${executionId} is already stopping; to end it at once, stop it with abandon.`,
+      );
+    }
+    await this.runner.apply(executionId, { type: 'Stop', abandon, ...(reason ? { reason } : {}) });
+    return { pipelineExecutionId: executionId };
+  }
+
+  /** Cancels every unfinished run of a pipeline (its definition changed or it was deleted). */
+  async cancelRunsOf(pipelineName: string, reason: string): Promise<void> {
+    for (const record of await this.store.executions.listUnfinishedExecutions(pipelineName)) {
+      await this.runner.apply(record.id, { type: 'Cancel', reason });
+    }
+  }
+
+  /** The state of one execution of a pipeline, or PipelineExecutionNotFoundException. */
+  async requireState(pipelineName: string, executionId: string): Promise<ExecutionState> {
+    const record = await this.store.executions.getExecution(executionId);
+    if (!record || record.pipelineName !== pipelineName) {
+      throw new PipelineExecutionNotFoundException(
+        `Pipeline execution ${executionId} of pipeline ${pipelineName} does not exist.`,
+      );
+    }
+    return JSON.parse(record.stateJson) as ExecutionState;
+  }
+}
+
+function initialState(request: StartRequest): ExecutionState {
+  const nowMs = Date.now();
+  return {
+    executionId: randomUUID(),
+    pipelineName: request.pipelineName,
+    pipelineVersion: request.pipelineVersion,
+    status: 'InProgress',
+    declaration: request.declaration,
+    variables: resolvePipelineVariables(request.declaration, request.variables ?? []),
+    trigger: request.trigger,
+    sourceRevisions: Object.fromEntries(
+      (request.sourceRevisions ?? []).map((r) => [
+        r.actionName,
+        { revisionType: r.revisionType, revisionValue: r.revisionValue },
+      ]),
+    ),
+    stages: [],
+    startedMs: nowMs,
+    updatedMs: nowMs,
+  };
+}
+
+/** Pipeline variables: declared defaults overridden by the values given at start. */
+function resolvePipelineVariables(
+  declaration: PipelineDeclaration,
+  given: { name: string; value: string }[],
+): Record<string, string> {
+  const declared = new Map((declaration.variables ?? []).map((v) => [v.name, v]));
+  const values: Record<string, string> = {};
+  for (const variable of given) {
+    if (!declared.has(variable.name)) {
+      throw new ValidationException(
+        `Variable '${variable.name}' is not declared by pipeline ${declaration.name}.`,
+      );
+    }
+    values[variable.name] = variable.value;
+  }
+  for (const [name, variable] of declared) {
+    if (values[name] !== undefined) continue;
+    if (variable.defaultValue === undefined) {
+      throw new ValidationException(
+        `Variable '${name}' of pipeline ${declaration.name} has no default value; give it a value.`,
+      );
+    }
+    values[name] = variable.defaultValue;
+  }
+  return values;
+}

@@ -1,0 +1,167 @@
+/**
+ * CodePipeline's job-worker protocol for custom action types: PollForJobs, AcknowledgeJob,
+ * GetJobDetails, PutJobSuccessResult (continuation tokens, output variables, execution
+ * details) and PutJobFailureResult. A job is claimed once: AcknowledgeJob with the job's
+ * nonce moves it to InProgress, and a second acknowledgement with another nonce is refused.
+ */
+import {
+  ActionTypeNotFoundException,
+  InvalidNonceException,
+  OutputVariablesSizeExceededException,
+} from '../errors/codepipeline-errors.js';
+import { ValidationException } from '../errors/lockstep-error.js';
+import { actionTypeKey, type ActionTypeService } from '../pipelines/action-type-service.js';
+import type { ActionTypeId } from '../pipelines/declaration.js';
+import type { StateStore } from '../store/state-store.js';
+import type { JobPayload } from './job-data.js';
+import type { JobService } from './job-service.js';
+
+/** CodePipeline's quota on all output variables of one action together. */
+const MAX_OUTPUT_VARIABLES_BYTES = 122_880;
+
+export interface SuccessInput {
+  jobId: string;
+  continuationToken?: string;
+  currentRevision?: { revision: string; changeIdentifier: string; revisionSummary?: string };
+  executionDetails?: { summary?: string; externalExecutionId?: string; percentComplete?: number };
+  outputVariables?: Record<string, string>;
+}
+
+export class JobWorkerProtocol {
+  constructor(
+    private readonly store: StateStore,
+    private readonly jobs: JobService,
+    private readonly actionTypes: Pick<ActionTypeService, 'resolver'>,
+    private readonly accountId: string,
+  ) {}
+
+  /** PollForJobs: queued jobs of one custom action type, optionally matching queryParam. */
+  async poll(actionTypeId: ActionTypeId, maxBatchSize = 1, queryParam?: Record<string, string>) {
+    if (actionTypeId.owner !== 'Custom') {
+      throw new ValidationException(
+        `ActionType with owner '${actionTypeId.owner}' is not supported`,
+      );
+    }
+    const type = (await this.actionTypes.resolver())(actionTypeId);
+    if (!type) {
+      throw new ActionTypeNotFoundException(
+        `Action type ${actionTypeKey(actionTypeId)} does not exist.`,
+      );
+    }
+    const queryValue = queryValueFrom(type.actionType.actionConfigurationProperties, queryParam);
+    const found = await this.store.executions.pollJobs(
+      actionTypeKey(actionTypeId),
+      queryValue,
+      maxBatchSize,
+      Date.now(),
+    );
+    return {
+      jobs: found.map((job) => ({
+        id: job.id,
+        data: (JSON.parse(job.dataJson) as JobPayload).jobData,
+        nonce: job.nonce,
+        accountId: this.accountId,
+      })),
+    };
+  }
+
+  /** AcknowledgeJob: claims the job for the worker holding its nonce. */
+  async acknowledge(jobId: string, nonce: string) {
+    const job = await this.jobs.require(jobId);
+    if (job.nonce !== nonce)
+      throw new InvalidNonceException(`The nonce does not match job ${jobId}.`);
+    if (job.status === 'InProgress') return { status: job.status };
+    const claimed = await this.store.executions.transitionJob(
+      jobId,
+      ['Queued', 'Dispatched'],
+      'InProgress',
+      {
+        nowMs: Date.now(),
+        nonce,
+      },
+    );
+    return { status: claimed?.status ?? (await this.jobs.require(jobId)).status };
+  }
+
+  /** GetJobDetails. */
+  async details(jobId: string) {
+    const job = await this.jobs.require(jobId);
+    const payload = JSON.parse(job.dataJson) as JobPayload;
+    return { jobDetails: { id: job.id, data: payload.jobData, accountId: this.accountId } };
+  }
+
+  /** PutJobSuccessResult. */
+  async succeed(input: SuccessInput): Promise<void> {
+    const job = await this.jobs.require(input.jobId);
+    if (input.continuationToken !== undefined) {
+      if (input.outputVariables) {
+        throw new ValidationException(
+          'outputVariables can only be given without a continuationToken.',
+        );
+      }
+      return this.jobs.continueWith(job, input.continuationToken);
+    }
+    const outputVariables = input.outputVariables ?? {};
+    checkOutputVariablesSize(outputVariables);
+    const payload = JSON.parse(job.dataJson) as JobPayload;
+    await this.jobs.complete(job, ['InProgress'], {
+      status: 'Succeeded',
+      // External workers will store outputs through the S3 API (issue D); until then an
+      // output is recorded by name and location only, with no digest to check.
+      outputArtifacts: payload.jobData.outputArtifacts.map((a) => ({
+        name: a.name,
+        location: a.location.s3Location.objectKey,
+        sha256: '',
+        sizeBytes: 0,
+        ...(input.currentRevision ? { revision: input.currentRevision.revision } : {}),
+      })),
+      outputVariables,
+      ...(input.executionDetails?.summary ? { summary: input.executionDetails.summary } : {}),
+      ...(input.executionDetails?.externalExecutionId
+        ? { externalExecutionId: input.executionDetails.externalExecutionId }
+        : {}),
+    });
+  }
+
+  /** PutJobFailureResult. */
+  async fail(
+    jobId: string,
+    failure: { type: string; message: string; externalExecutionId?: string },
+  ) {
+    const job = await this.jobs.require(jobId);
+    await this.jobs.complete(job, ['InProgress'], {
+      status: 'Failed',
+      errorCode: failure.type,
+      message: failure.message,
+      ...(failure.externalExecutionId ? { externalExecutionId: failure.externalExecutionId } : {}),
+    });
+  }
+}
+
+function queryValueFrom(
+  properties: { name: string; queryable?: boolean }[],
+  queryParam: Record<string, string> | undefined,
+): string | undefined {
+  const entries = Object.entries(queryParam ?? {});
+  if (entries.length === 0) return undefined;
+  const [[name, value]] = entries as [[string, string]];
+  const queryable = properties.find((p) => p.queryable);
+  if (entries.length > 1 || !queryable || queryable.name !== name) {
+    throw new ValidationException(
+      `queryParam must name the action type's one queryable property${queryable ? ` ('${queryable.name}')` : ', and it has none'}.`,
+    );
+  }
+  return value;
+}
+
+function checkOutputVariablesSize(variables: Record<string, string>): void {
+  const bytes = Object.entries(variables).reduce(
+    (sum, [k, v]) => sum + Buffer.byteLength(k) + Buffer.byteLength(v),
+    0,
+  );
+  if (bytes > MAX_OUTPUT_VARIABLES_BYTES) {
+    throw new OutputVariablesSizeExceededException(
+      `The output variables take ${bytes} bytes; the limit is ${MAX_OUTPUT_VARIABLES_BYTES}.`,
+    );
+  }
+}

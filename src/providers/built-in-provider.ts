@@ -1,0 +1,32 @@
+/**
+ * A built-in provider: the code that runs one kind of action inside the server's own worker
+ * pool, through the same job path an external worker uses (DESIGN.md principle 3).
+ */
+import type { ArtifactKey, ArtifactStore } from '../artifacts/artifact-store.js';
+import type { JobOutcome, JobPayload } from '../jobs/job-data.js';
+import type { JobRecord } from '../store/execution-store.js';
+import type { ConnectionStore } from '../store/connection-store.js';
+
+export interface ProviderContext {
+  job: JobRecord;
+  payload: JobPayload;
+  /** A fresh, empty directory that is this job's alone; removed after the job. */
+  workspaceDir: string;
+  /** The action's log, readable with `lockstep logs`. */
+  logFile: string;
+  /** Aborted when the action is abandoned or its job is lost. */
+  signal: AbortSignal;
+  artifacts: ArtifactStore;
+  connections: ConnectionStore;
+  /** Where an output artifact of this action is stored. */
+  outputKey(artifactName: string): ArtifactKey;
+  /** Milliseconds left before the action times out. */
+  remainingMs(): number;
+}
+
+export interface BuiltInProvider {
+  /** Action type keys (`category/owner/provider/version`) this provider runs. */
+  readonly actionTypeKeys: readonly string[];
+  /** Runs the action; a thrown error fails it with the error's message. */
+  run(context: ProviderContext): Promise<JobOutcome>;
+}

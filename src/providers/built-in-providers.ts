@@ -1,0 +1,24 @@
+/**
+ * The providers this server runs itself. Every other built-in action type except Manual
+ * approval (which waits for a person, not a worker) gets the unavailable provider, so that a
+ * run reaching one fails at once with a reason instead of waiting for a worker that never
+ * comes.
+ */
+import { builtInActionTypes } from '../pipelines/action-type-catalogue.js';
+import { actionTypeKey } from '../pipelines/action-type-service.js';
+import type { BuiltInProvider } from './built-in-provider.js';
+import { commandsProvider } from './commands/commands-provider.js';
+import { gitSourceProvider } from './git-source/git-source-provider.js';
+import { unavailableProvider } from './unavailable-provider.js';
+
+const WAITS_FOR_A_PERSON = new Set(['Approval/AWS/Manual/1']);
+
+/** The built-in providers, covering every built-in action type but Manual approval. */
+export function builtInProviders(): BuiltInProvider[] {
+  const runnable = [commandsProvider, gitSourceProvider];
+  const covered = new Set(runnable.flatMap((p) => p.actionTypeKeys));
+  const rest = builtInActionTypes()
+    .map((entry) => actionTypeKey(entry.actionType.id))
+    .filter((key) => !covered.has(key) && !WAITS_FOR_A_PERSON.has(key));
+  return [...runnable, unavailableProvider(rest)];
+}

@@ -1,0 +1,156 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { runSandboxed } from '../../sandbox/run-sandboxed.js';
+import type { SandboxIsolation, SandboxResult } from '../../sandbox/sandbox-spec.js';
+import { renderCommandsScript, SCRIPT_FILES, SHELL_VARIABLE_NAME } from './commands-script.js';
+import {
+  checkOutputVariablesSize,
+  OUTPUT_VARIABLES_MAX_BYTES,
+  parseOutputVariables,
+} from './output-variables.js';
+import { readPrivateFile } from './read-private-file.js';
+
+/** One run of a Commands action (CodePipeline's `Compute/AWS/Commands`). */
+export interface CommandsActionInput {
+  workspaceDir: string;
+  commands: string[];
+  /** The whole environment the commands see; the server's own is never added. */
+  environment: Record<string, string>;
+  /** Names of shell variables to export once every command has succeeded. */
+  outputVariables: string[];
+  logFile: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/** How a Commands action run ended. */
+export interface CommandsActionResult {
+  succeeded: boolean;
+  exitCode: number | null;
+  failedCommand?: string;
+  outputVariables: Record<string, string>;
+  /** One or two sentences for the action execution's summary. */
+  summary: string;
+  isolation: SandboxIsolation;
+  warning?: string;
+}
+
+/** Where the failure happened, and what else the run reported. */
+interface RunFacts {
+  input: CommandsActionInput;
+  result: SandboxResult;
+  failedCommand: string | undefined;
+  position: string;
+}
+
+function failureSummary({ input, result, failedCommand, position }: RunFacts): string {
+  const where =
+    failedCommand === undefined ? '' : ` while running command '${failedCommand}'${position}`;
+  if (result.timedOut) return `The action timed out after ${input.timeoutMs} ms${where}.`;
+  if (result.aborted) return `The action was stopped${where}.`;
+  const how =
+    result.exitCode === null
+      ? `was killed by ${result.signal}`
+      : `failed with exit code ${result.exitCode}`;
+  if (failedCommand === undefined)
+    return `The commands could not run: the shell ${how}; see the log.`;
+  return `Command '${failedCommand}'${position} ${how}.`;
+}
+
+async function lastCommandIndex(
+  input: CommandsActionInput,
+  dirName: string,
+): Promise<number | undefined> {
+  const data = await readPrivateFile(input.workspaceDir, dirName, SCRIPT_FILES.current, 64);
+  const index = Number(data?.toString('utf8'));
+  return Number.isInteger(index) && index >= 0 && index < input.commands.length ? index : undefined;
+}
+
+/** Reads back the output variables; a file past the limit is refused unread. */
+async function collectVariables(input: CommandsActionInput, dirName: string) {
+  // Names and NUL separators add a little to the values; anything far past the limit is refused.
+  const maxFileBytes = OUTPUT_VARIABLES_MAX_BYTES + 16 * 1024;
+  try {
+    const data = await readPrivateFile(
+      input.workspaceDir,
+      dirName,
+      SCRIPT_FILES.variables,
+      maxFileBytes,
+    );
+    return checkOutputVariablesSize(data === undefined ? {} : parseOutputVariables(data));
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    return {
+      ok: false as const,
+      message: `The output variables exceed CodePipeline's limit of ${OUTPUT_VARIABLES_MAX_BYTES} bytes for one action.`,
+    };
+  }
+}
+
+function notExported(input: CommandsActionInput, variables: Record<string, string>): string {
+  const missing = input.outputVariables.filter((name) => !Object.hasOwn(variables, name));
+  if (missing.length === 0) return '';
+  const invalid = missing.filter((name) => !SHELL_VARIABLE_NAME.test(name));
+  const unset = missing.filter((name) => SHELL_VARIABLE_NAME.test(name));
+  return [
+    unset.length > 0 ? ` Not set, so not exported: ${unset.join(', ')}.` : '',
+    invalid.length > 0 ? ` Not shell variable names, so not exported: ${invalid.join(', ')}.` : '',
+  ].join('');
+}
+
+async function interpret(input: CommandsActionInput, dirName: string, result: SandboxResult) {
+  const reported = {
+    exitCode: result.exitCode,
+    isolation: result.isolation,
+    ...(result.warning !== undefined ? { warning: result.warning } : {}),
+  };
+  const ok = result.exitCode === 0 && !result.timedOut && !result.aborted;
+  if (!ok) {
+    const index = await lastCommandIndex(input, dirName);
+    const failedCommand = index === undefined ? undefined : input.commands[index];
+    const position = index === undefined ? '' : ` (${index + 1} of ${input.commands.length})`;
+    const summary = failureSummary({ input, result, failedCommand, position });
+    return {
+      succeeded: false,
+      ...(failedCommand !== undefined ? { failedCommand } : {}),
+      outputVariables: {},
+      summary,
+      ...reported,
+    };
+  }
+  const collected = await collectVariables(input, dirName);
+  if (!collected.ok)
+    return { succeeded: false, outputVariables: {}, summary: collected.message, ...reported };
+  const count = input.commands.length;
+  const summary = `${count === 1 ? 'The command' : `All ${count} commands`} succeeded.${notExported(input, collected.variables)}`;
+  return { succeeded: true, outputVariables: collected.variables, summary, ...reported };
+}
+
+/**
+ * Runs a Commands action in the sandbox: the commands in order in one bash session, stopping at
+ * the first failure, then the requested variables read back from the shell.
+ */
+export async function runCommandsAction(input: CommandsActionInput): Promise<CommandsActionResult> {
+  if (input.commands.length === 0) throw new Error('A Commands action needs at least one command');
+  // A fresh name each run: a workspace reused by a later action cannot guess or pre-plant it.
+  const dirName = `.lockstep-commands-${randomBytes(8).toString('hex')}`;
+  const privateDir = path.join(input.workspaceDir, dirName);
+  await mkdir(privateDir, { mode: 0o700 });
+  try {
+    const script = renderCommandsScript(input.commands, input.outputVariables, dirName);
+    await writeFile(path.join(privateDir, SCRIPT_FILES.script), script, { mode: 0o600 });
+    const result = await runSandboxed({
+      workspaceDir: input.workspaceDir,
+      argv: ['/bin/bash', '--noprofile', '--norc', `${dirName}/${SCRIPT_FILES.script}`],
+      env: input.environment,
+      logFile: input.logFile,
+      timeoutMs: input.timeoutMs,
+      ...(input.signal ? { signal: input.signal } : {}),
+    });
+    return await interpret(input, dirName, result);
+  } finally {
+    // The script and its files are not part of the action's output artifacts.
+    await rm(privateDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Builds the domain services of one server and the background parts that run actions: the
+ * execution runner, the built-in job workers and the job supervisor.
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import type { ServerServices } from '../api/server-services.js';
+import { FsArtifactStore } from '../artifacts/fs-artifact-store.js';
+import { ConnectionService } from '../connections/connection-service.js';
+import { ExecutionRunner, JobSignals } from '../engine/execution-runner.js';
+import { ExecutionService } from '../engine/execution-service.js';
+import { ActionLogs } from '../engine/action-logs.js';
+import { ExecutionViews } from '../engine/execution-views.js';
+import { PipelineLifecycle } from '../engine/pipeline-lifecycle.js';
+import { BuiltInWorkers } from '../jobs/built-in-workers.js';
+import { JobService } from '../jobs/job-service.js';
+import { JobSupervisor } from '../jobs/job-supervisor.js';
+import { JobWorkerProtocol } from '../jobs/job-worker-protocol.js';
+import { ManualApproval } from '../jobs/manual-approval.js';
+import { ActionTypeService } from '../pipelines/action-type-service.js';
+import type { AccountScope } from '../pipelines/pipeline-arn.js';
+import { PipelineService } from '../pipelines/pipeline-service.js';
+import { TagService } from '../pipelines/tag-service.js';
+import { builtInProviders } from '../providers/built-in-providers.js';
+import type { StateStore } from '../store/state-store.js';
+import { LOCKSTEP_VERSION } from './version.js';
+
+export interface ExecutionOptions {
+  dataDir: string;
+  /** How long a built-in worker's claim on a job lasts without renewal. */
+  jobLeaseMs: number;
+  /** How often overdue jobs are looked for, and other replicas' jobs polled. */
+  sweepIntervalMs: number;
+  workerConcurrency: number;
+}
+
+export interface BuiltServices {
+  services: ServerServices;
+  /** Starts the workers and the supervisor (after recovering what a crash left). */
+  startBackground(): Promise<void>;
+  stopBackground(): Promise<void>;
+}
+
+/** Wires the services of a server over one store. */
+export function buildServices(
+  store: StateStore,
+  scope: AccountScope,
+  options: ExecutionOptions,
+  logError: (message: string, error: unknown) => void,
+): BuiltServices {
+  const actionTypes = new ActionTypeService(store, scope);
+  const pipelines = new PipelineService(store, scope, actionTypes);
+  const runner = new ExecutionRunner(store, scope, actionTypes, new JobSignals());
+  const executions = new ExecutionService(store, runner);
+  const jobs = new JobService(store, runner);
+  const workers = new BuiltInWorkers(
+    store,
+    jobs,
+    runner.signals,
+    new FsArtifactStore(path.join(options.dataDir, 'artifacts')),
+    builtInProviders(),
+    {
+      workerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+      dataDir: options.dataDir,
+      concurrency: options.workerConcurrency,
+      leaseMs: options.jobLeaseMs,
+      pollIntervalMs: options.sweepIntervalMs,
+    },
+    logError,
+  );
+  const supervisor = new JobSupervisor(store, jobs, options.sweepIntervalMs, logError);
+  const services: ServerServices = {
+    scope,
+    pipelines,
+    tags: new TagService(store, scope),
+    actionTypes,
+    connections: new ConnectionService(store.connections, scope),
+    executions,
+    lifecycle: new PipelineLifecycle(pipelines, executions),
+    executionViews: new ExecutionViews(store, scope),
+    actionLogs: new ActionLogs(store, options.dataDir),
+    jobProtocol: new JobWorkerProtocol(store, jobs, actionTypes, scope.accountId),
+    approvals: new ManualApproval(store, jobs),
+    server: { version: LOCKSTEP_VERSION, dialect: store.dialect, startedAt: new Date() },
+  };
+  return {
+    services,
+    startBackground: async () => {
+      await supervisor.start();
+      workers.start();
+    },
+    stopBackground: async () => {
+      supervisor.stop();
+      await workers.stop();
+    },
+  };
+}
