@@ -284,3 +284,85 @@ describe('decide', () => {
     expect(d.run('Deploy')?.inputArtifacts.map((a) => a.name)).toEqual(['Code', 'Bin']);
   });
 });
+
+describe('decide with stage locks', () => {
+  function lockedDriver(locked: Set<string>) {
+    let n = 0;
+    let state = initial(pipeline([source('Src', 'Out')], [build('Build')]));
+    const ctx = {
+      nowMs: 5,
+      newActionExecutionId: () => `b-${++n}`,
+      isStageLocked: (name: string) => locked.has(name),
+    };
+    const send = (event: EngineEvent) => {
+      const next = decide(state, event, ctx);
+      state = next.state;
+      return next.effects;
+    };
+    return {
+      send,
+      get state() {
+        return state;
+      },
+    };
+  }
+
+  it('waits at the boundary of a locked stage and enters once it is unlocked', () => {
+    const locked = new Set(['S2']);
+    const d = lockedDriver(locked);
+    d.send({ type: 'Start' });
+    const effects = d.send({
+      type: 'ActionSucceeded',
+      actionExecutionId: 'b-1',
+      outputArtifacts: [],
+      outputVariables: {},
+    });
+    expect(effects).toEqual([{ type: 'WaitingForStage', stageName: 'S2' }]);
+    expect(d.state.waitingToEnter).toBe('S2');
+    expect(d.state.status).toBe('InProgress');
+    expect(d.send({ type: 'StageUnlocked' })).toEqual([
+      { type: 'WaitingForStage', stageName: 'S2' },
+    ]);
+    locked.clear();
+    expect(dispatched(d.send({ type: 'StageUnlocked' }))).toEqual(['b-2']);
+    expect(d.state.waitingToEnter).toBeUndefined();
+    expect(d.state.stages.map((s) => s.name)).toEqual(['S1', 'S2']);
+  });
+
+  it('waits for a locked first stage before anything runs', () => {
+    const d = lockedDriver(new Set(['S1']));
+    expect(d.send({ type: 'Start' })).toEqual([{ type: 'WaitingForStage', stageName: 'S1' }]);
+    expect(d.state.stages).toEqual([]);
+  });
+
+  it('ends Superseded when a newer run takes its place, and ignores Supersede otherwise', () => {
+    const d = lockedDriver(new Set(['S2']));
+    d.send({ type: 'Start' });
+    expect(d.send({ type: 'Supersede', byExecutionId: 'e-2' })).toEqual([]);
+    d.send({
+      type: 'ActionSucceeded',
+      actionExecutionId: 'b-1',
+      outputArtifacts: [],
+      outputVariables: {},
+    });
+    expect(d.send({ type: 'Supersede', byExecutionId: 'e-2' })).toEqual([
+      { type: 'ExecutionFinished', status: 'Superseded' },
+    ]);
+    expect(d.state.status).toBe('Superseded');
+    expect(d.state.statusSummary).toBe('Superseded by the newer execution e-2.');
+  });
+
+  it('stops at once while waiting, even when asked to wait', () => {
+    const d = lockedDriver(new Set(['S2']));
+    d.send({ type: 'Start' });
+    d.send({
+      type: 'ActionSucceeded',
+      actionExecutionId: 'b-1',
+      outputArtifacts: [],
+      outputVariables: {},
+    });
+    d.send({ type: 'Stop', abandon: false });
+    expect(d.state.status).toBe('Stopped');
+    expect(d.state.waitingToEnter).toBeUndefined();
+  });
+});

@@ -44,16 +44,23 @@ export type EngineEvent =
       externalExecutionId?: string;
     }
   | { type: 'Stop'; abandon: boolean; reason?: string }
-  | { type: 'Cancel'; reason: string };
+  | { type: 'Cancel'; reason: string }
+  /** The stage this run waits for may be free now. */
+  | { type: 'StageUnlocked' }
+  /** A newer run now waits where this one waited (SUPERSEDED mode). */
+  | { type: 'Supersede'; byExecutionId: string };
 
 export type Effect =
   | { type: 'DispatchAction'; actionExecutionId: string }
   | { type: 'AbandonAction'; actionExecutionId: string }
+  | { type: 'WaitingForStage'; stageName: string }
   | { type: 'ExecutionFinished'; status: PipelineExecutionStatus };
 
 export interface DecideContext {
   nowMs: number;
   newActionExecutionId(): string;
+  /** Whether another run of the pipeline holds this stage; absent means no stage is locked. */
+  isStageLocked?(stageName: string): boolean;
 }
 
 export interface Decision {
@@ -79,8 +86,18 @@ export function decide(current: ExecutionState, event: EngineEvent, ctx: DecideC
       stop(step, event.abandon, event.reason);
       break;
     case 'Cancel':
+      delete state.waitingToEnter;
       abandonRunning(step, 'Cancelled');
       finish(step, 'Cancelled', event.reason);
+      break;
+    case 'StageUnlocked':
+      if (state.waitingToEnter !== undefined) enterStage(step, state.stages.length);
+      break;
+    case 'Supersede':
+      if (state.waitingToEnter !== undefined) {
+        delete state.waitingToEnter;
+        finish(step, 'Superseded', `Superseded by the newer execution ${event.byExecutionId}.`);
+      }
       break;
   }
   state.updatedMs = ctx.nowMs;
@@ -96,6 +113,12 @@ interface Step {
 function enterStage(step: Step, index: number): void {
   const declared = step.state.declaration.stages[index];
   if (!declared) return finish(step, 'Succeeded');
+  if (step.ctx.isStageLocked?.(declared.name)) {
+    step.state.waitingToEnter = declared.name;
+    step.effects.push({ type: 'WaitingForStage', stageName: declared.name });
+    return;
+  }
+  delete step.state.waitingToEnter;
   const runOrders = declared.actions.map(runOrderOf);
   const stage: StageRun = {
     name: declared.name,
@@ -211,6 +234,11 @@ function afterActionChange(step: Step, stage: StageRun): void {
 
 function stop(step: Step, abandon: boolean, reason: string | undefined): void {
   step.state.stopRequest = { abandon, ...(reason === undefined ? {} : { reason }) };
+  if (step.state.waitingToEnter !== undefined) {
+    // Waiting between stages, nothing runs: stopping is immediate either way.
+    delete step.state.waitingToEnter;
+    return finish(step, 'Stopped', reason);
+  }
   const stage = step.state.stages[step.state.stages.length - 1];
   if (abandon) {
     abandonRunning(step, 'Stopped');

@@ -19,6 +19,14 @@ import {
 import { pipelineArn, type AccountScope } from '../pipelines/pipeline-arn.js';
 import { decide, type Effect, type EngineEvent } from './decide.js';
 import type { ActionRun, ExecutionState } from './execution-state.js';
+import { KeyedMutex } from './keyed-mutex.js';
+import {
+  executionModeOf,
+  lockedStages,
+  nextWaiter,
+  occupiedStage,
+  supersededBy,
+} from './stage-locks.js';
 
 const MAX_COMMIT_ATTEMPTS = 20;
 
@@ -26,6 +34,8 @@ const MAX_COMMIT_ATTEMPTS = 20;
 export class JobSignals extends EventEmitter<{ queued: []; abandoned: [string] }> {}
 
 export class ExecutionRunner {
+  private readonly pipelineLocks = new KeyedMutex();
+
   constructor(
     private readonly store: StateStore,
     private readonly scope: AccountScope,
@@ -33,14 +43,35 @@ export class ExecutionRunner {
     readonly signals: JobSignals,
   ) {}
 
-  /** Applies one event to an execution and returns its new state. */
+  /**
+   * Applies one event to an execution and returns its new state, then lets other runs of the
+   * pipeline react: a freed stage admits a waiting run, and a newly waiting run supersedes
+   * older ones (stage-locks.ts).
+   */
   async apply(executionId: string, event: EngineEvent): Promise<ExecutionState> {
+    const record = await this.store.executions.getExecution(executionId);
+    if (!record) throw new Error(`execution ${executionId} does not exist`);
+    // Decisions about one pipeline's runs are taken one at a time in this process, so that a
+    // stage lock is never granted twice on the strength of the same stale read.
+    const { before, after } = await this.pipelineLocks.run(record.pipelineName, () =>
+      this.decideAndCommit(executionId, event),
+    );
+    await this.reactToStageChanges(before, after);
+    return after;
+  }
+
+  private async decideAndCommit(executionId: string, event: EngineEvent) {
     for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
       const record = await this.store.executions.getExecution(executionId);
       if (!record) throw new Error(`execution ${executionId} does not exist`);
       const state = JSON.parse(record.stateJson) as ExecutionState;
       const nowMs = Date.now();
-      const next = decide(state, event, { nowMs, newActionExecutionId: randomUUID });
+      const locked = lockedStages(state, await this.unfinishedRuns(state.pipelineName));
+      const next = decide(state, event, {
+        nowMs,
+        newActionExecutionId: randomUUID,
+        isStageLocked: (name) => locked.has(name),
+      });
       // Jobs first: an approval's token is its job id, which the new state must show.
       const newJobs = await this.jobsFor(next.state, next.effects, nowMs);
       const committed = await this.store.executions.commitDecision({
@@ -55,10 +86,27 @@ export class ExecutionRunner {
       });
       if (committed) {
         this.announce(next.effects);
-        return next.state;
+        return { before: state, after: next.state };
       }
     }
     throw new Error(`execution ${executionId} kept changing under ${MAX_COMMIT_ATTEMPTS} attempts`);
+  }
+
+  private async reactToStageChanges(before: ExecutionState, after: ExecutionState): Promise<void> {
+    if (executionModeOf(after) === 'PARALLEL') return;
+    const runs = await this.unfinishedRuns(after.pipelineName);
+    for (const older of supersededBy(after, runs)) {
+      await this.apply(older.executionId, { type: 'Supersede', byExecutionId: after.executionId });
+    }
+    const freed = occupiedStage(before);
+    if (freed === undefined || freed === occupiedStage(after)) return;
+    const waiter = nextWaiter(executionModeOf(after), freed, runs);
+    if (waiter) await this.apply(waiter.executionId, { type: 'StageUnlocked' });
+  }
+
+  private async unfinishedRuns(pipelineName: string): Promise<ExecutionState[]> {
+    const records = await this.store.executions.listUnfinishedExecutions(pipelineName);
+    return records.map((r) => JSON.parse(r.stateJson) as ExecutionState);
   }
 
   private async jobsFor(

@@ -77,6 +77,11 @@ export interface ExecutionState {
   /** Stages that have started, in pipeline order. */
   stages: StageRun[];
   stopRequest?: { abandon: boolean; reason?: string };
+  /**
+   * The stage this run waits to enter while another run of the pipeline holds it (execution
+   * modes SUPERSEDED and QUEUED lock each stage to one run at a time).
+   */
+  waitingToEnter?: string;
   startedMs: number;
   updatedMs: number;
 }
