@@ -90,7 +90,8 @@ const executionOperations: Operation[] = [
     handle: async (input, { services }) => {
       const record = await services.pipelines.require(input.name);
       const { pipeline } = await services.pipelines.get(input.name);
-      return services.executionViews.pipelineState(record, pipeline.stages);
+      const transitions = await services.transitions.list(input.name);
+      return services.executionViews.pipelineState(record, pipeline.stages, transitions);
     },
   }),
   defineOperation<{
@@ -123,7 +124,68 @@ const executionOperations: Operation[] = [
       return services.approvals.answer(input, pipeline);
     },
   }),
+  defineOperation<{
+    pipelineName: string;
+    stageName: string;
+    pipelineExecutionId: string;
+    retryMode: 'FAILED_ACTIONS' | 'ALL_ACTIONS';
+  }>({
+    name: 'RetryStageExecution',
+    iamAction: 'codepipeline:RetryStageExecution',
+    readOnly: false,
+    resourceArn: byPipelineName,
+    handle: async (input, { services }) => {
+      await services.pipelines.require(input.pipelineName);
+      return services.executions.retry(
+        input.pipelineName,
+        input.pipelineExecutionId,
+        input.stageName,
+        input.retryMode,
+      );
+    },
+  }),
+  defineOperation<TransitionInput & { reason: string }>({
+    name: 'DisableStageTransition',
+    iamAction: 'codepipeline:DisableStageTransition',
+    readOnly: false,
+    resourceArn: byPipelineName,
+    handle: async (input, { services, principal }) => {
+      const { pipeline } = await services.pipelines.get(input.pipelineName);
+      await services.transitions.disable(
+        transitionChange(input, principal.arn),
+        input.reason,
+        pipeline,
+      );
+      return {};
+    },
+  }),
+  defineOperation<TransitionInput>({
+    name: 'EnableStageTransition',
+    iamAction: 'codepipeline:EnableStageTransition',
+    readOnly: false,
+    resourceArn: byPipelineName,
+    handle: async (input, { services, principal }) => {
+      const { pipeline } = await services.pipelines.get(input.pipelineName);
+      await services.transitions.enable(transitionChange(input, principal.arn), pipeline);
+      return {};
+    },
+  }),
 ];
+
+interface TransitionInput {
+  pipelineName: string;
+  stageName: string;
+  transitionType: 'Inbound' | 'Outbound';
+}
+
+function transitionChange(input: TransitionInput, changedBy: string) {
+  return {
+    pipelineName: input.pipelineName,
+    stageName: input.stageName,
+    transitionType: input.transitionType,
+    changedBy,
+  };
+}
 
 const jobOperations: Operation[] = [
   defineOperation<{

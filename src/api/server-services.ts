@@ -7,6 +7,7 @@ import type { ExecutionService } from '../engine/execution-service.js';
 import type { ActionLogs } from '../engine/action-logs.js';
 import type { ExecutionViews } from '../engine/execution-views.js';
 import type { PipelineLifecycle } from '../engine/pipeline-lifecycle.js';
+import type { StageTransitions } from '../engine/stage-transitions.js';
 import type { JobWorkerProtocol } from '../jobs/job-worker-protocol.js';
 import type { ManualApproval } from '../jobs/manual-approval.js';
 import type { ActionTypeService } from '../pipelines/action-type-service.js';
@@ -22,6 +23,7 @@ export interface ServerServices {
   connections: ConnectionService;
   executions: ExecutionService;
   lifecycle: PipelineLifecycle;
+  transitions: StageTransitions;
   executionViews: ExecutionViews;
   actionLogs: ActionLogs;
   jobProtocol: JobWorkerProtocol;

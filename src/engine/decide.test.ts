@@ -366,3 +366,54 @@ describe('decide with stage locks', () => {
     expect(d.state.waitingToEnter).toBeUndefined();
   });
 });
+
+describe('decide: RetryStageExecution', () => {
+  it('FAILED_ACTIONS reruns only what failed, keeps what succeeded, then goes on', () => {
+    const d = driver(
+      pipeline(
+        [source('Src', 'Out')],
+        [build('A'), build('B'), build('C', { runOrder: 2 })],
+        [build('D')],
+      ),
+    );
+    d.send({ type: 'Start' });
+    d.succeed('Src');
+    const firstB = d.idOf('B');
+    d.succeed('A');
+    d.fail('B');
+    expect(d.state.status).toBe('Failed');
+    const effects = d.send({ type: 'Retry', stageName: 'S2', retryMode: 'FAILED_ACTIONS' });
+    expect(dispatched(effects)).toHaveLength(1);
+    expect(d.state.status).toBe('InProgress');
+    expect(d.state.statusSummary).toBeUndefined();
+    expect(d.idOf('B')).not.toBe(firstB);
+    expect(d.run('A')?.status).toBe('Succeeded');
+    d.succeed('B');
+    expect(d.run('C')?.status).toBe('InProgress');
+    d.succeed('C');
+    d.succeed('D');
+    expect(d.state.status).toBe('Succeeded');
+  });
+
+  it('ALL_ACTIONS reruns the whole stage from its first group', () => {
+    const d = driver(pipeline([source('Src', 'Out')], [build('A'), build('B', { runOrder: 2 })]));
+    d.send({ type: 'Start' });
+    d.succeed('Src');
+    const firstA = d.idOf('A');
+    d.succeed('A');
+    d.fail('B');
+    d.send({ type: 'Retry', stageName: 'S2', retryMode: 'ALL_ACTIONS' });
+    expect(d.idOf('A')).not.toBe(firstA);
+    expect(d.run('A')?.status).toBe('InProgress');
+    expect(d.run('B')).toBeUndefined();
+  });
+
+  it('does nothing for a run that did not fail in that stage', () => {
+    const d = driver(pipeline([source('Src', 'Out')], [build('A')]));
+    d.send({ type: 'Start' });
+    expect(d.send({ type: 'Retry', stageName: 'S1', retryMode: 'ALL_ACTIONS' })).toEqual([]);
+    d.fail('Src');
+    expect(d.send({ type: 'Retry', stageName: 'S2', retryMode: 'ALL_ACTIONS' })).toEqual([]);
+    expect(d.state.status).toBe('Failed');
+  });
+});

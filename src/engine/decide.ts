@@ -48,7 +48,9 @@ export type EngineEvent =
   /** The stage this run waits for may be free now. */
   | { type: 'StageUnlocked' }
   /** A newer run now waits where this one waited (SUPERSEDED mode). */
-  | { type: 'Supersede'; byExecutionId: string };
+  | { type: 'Supersede'; byExecutionId: string }
+  /** RetryStageExecution of the failed stage: its failed actions, or all of them. */
+  | { type: 'Retry'; stageName: string; retryMode: 'FAILED_ACTIONS' | 'ALL_ACTIONS' };
 
 export type Effect =
   | { type: 'DispatchAction'; actionExecutionId: string }
@@ -73,6 +75,11 @@ export function decide(current: ExecutionState, event: EngineEvent, ctx: DecideC
   const state = structuredClone(current);
   const effects: Effect[] = [];
   const step = { state, effects, ctx };
+  if (event.type === 'Retry') {
+    retry(step, event.stageName, event.retryMode);
+    state.updatedMs = ctx.nowMs;
+    return { state, effects };
+  }
   if (isFinished(state.status)) return { state, effects };
   switch (event.type) {
     case 'Start':
@@ -230,6 +237,37 @@ function afterActionChange(step: Step, stage: StageRun): void {
   }
   stage.status = 'Succeeded';
   enterStage(step, step.state.stages.length);
+}
+
+/**
+ * Retrying the failed stage of a failed run: FAILED_ACTIONS starts again the actions that
+ * failed in the stage's current run-order group and keeps what succeeded; ALL_ACTIONS runs the
+ * stage from its first group. The caller has checked that the stage is the one that failed.
+ */
+function retry(step: Step, stageName: string, mode: 'FAILED_ACTIONS' | 'ALL_ACTIONS'): void {
+  const stage = step.state.stages[step.state.stages.length - 1];
+  const declared = step.state.declaration.stages.find((s) => s.name === stageName);
+  if (step.state.status !== 'Failed' || !stage || stage.name !== stageName || !declared) return;
+  step.state.status = 'InProgress';
+  delete step.state.statusSummary;
+  delete step.state.stopRequest;
+  stage.status = 'InProgress';
+  if (mode === 'ALL_ACTIONS') {
+    stage.actions = [];
+    stage.runOrder = Math.min(...declared.actions.map(runOrderOf));
+    return startGroup(step, stage, declared.actions);
+  }
+  const failedNames = new Set(
+    stage.actions
+      .filter((run) => run.runOrder === stage.runOrder && run.status === 'Failed')
+      .map((r) => r.actionName),
+  );
+  stage.actions = stage.actions.filter((run) => !failedNames.has(run.actionName));
+  startGroup(
+    step,
+    stage,
+    declared.actions.filter((action) => failedNames.has(action.name)),
+  );
 }
 
 function stop(step: Step, abandon: boolean, reason: string | undefined): void {

@@ -21,6 +21,7 @@ import { decide, type Effect, type EngineEvent } from './decide.js';
 import type { ActionRun, ExecutionState } from './execution-state.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import {
+  blockedStages,
   executionModeOf,
   lockedStages,
   nextWaiter,
@@ -67,6 +68,12 @@ export class ExecutionRunner {
       const state = JSON.parse(record.stateJson) as ExecutionState;
       const nowMs = Date.now();
       const locked = lockedStages(state, await this.unfinishedRuns(state.pipelineName));
+      for (const name of blockedStages(
+        state,
+        await this.store.listStageTransitions(state.pipelineName),
+      )) {
+        locked.add(name);
+      }
       const next = decide(state, event, {
         nowMs,
         newActionExecutionId: randomUUID,
@@ -102,6 +109,17 @@ export class ExecutionRunner {
     if (freed === undefined || freed === occupiedStage(after)) return;
     const waiter = nextWaiter(executionModeOf(after), freed, runs);
     if (waiter) await this.apply(waiter.executionId, { type: 'StageUnlocked' });
+  }
+
+  /** Lets waiting runs try a stage again (its transition was enabled). */
+  async wakeStage(pipelineName: string, stageName: string): Promise<void> {
+    const runs = await this.unfinishedRuns(pipelineName);
+    const waiting = runs.filter((run) => run.waitingToEnter === stageName);
+    const mode = waiting[0] ? executionModeOf(waiting[0]) : 'PARALLEL';
+    const admitted = mode === 'PARALLEL' ? waiting : [nextWaiter(mode, stageName, runs)];
+    for (const run of admitted) {
+      if (run) await this.apply(run.executionId, { type: 'StageUnlocked' });
+    }
   }
 
   private async unfinishedRuns(pipelineName: string): Promise<ExecutionState[]> {

@@ -7,6 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import {
   DuplicatedStopRequestException,
+  NotLatestPipelineExecutionException,
+  StageNotFoundException,
+  StageNotRetryableException,
   PipelineExecutionNotFoundException,
   PipelineExecutionNotStoppableException,
 } from '../errors/codepipeline-errors.js';
@@ -81,6 +84,37 @@ export class ExecutionService {
       );
     }
     await this.runner.apply(executionId, { type: 'Stop', abandon, ...(reason ? { reason } : {}) });
+    return { pipelineExecutionId: executionId };
+  }
+
+  /** RetryStageExecution: the failed stage of the latest run to reach it, again. */
+  async retry(
+    pipelineName: string,
+    executionId: string,
+    stageName: string,
+    retryMode: 'FAILED_ACTIONS' | 'ALL_ACTIONS',
+  ) {
+    const state = await this.requireState(pipelineName, executionId);
+    if (!state.declaration.stages.some((s) => s.name === stageName)) {
+      throw new StageNotFoundException(`Pipeline ${pipelineName} has no stage named ${stageName}.`);
+    }
+    const stage = state.stages[state.stages.length - 1];
+    if (state.status !== 'Failed' || stage?.name !== stageName || stage.status !== 'Failed') {
+      throw new StageNotRetryableException(
+        `Stage ${stageName} of execution ${executionId} did not fail, so it cannot be retried (the execution is ${state.status}).`,
+      );
+    }
+    const newer = await this.store.executions.listExecutions(pipelineName, undefined, 100);
+    for (const record of newer) {
+      if (record.id === executionId) break;
+      const other = JSON.parse(record.stateJson) as ExecutionState;
+      if (other.stages.some((s) => s.name === stageName)) {
+        throw new NotLatestPipelineExecutionException(
+          `Execution ${record.id}, newer than ${executionId}, has already run stage ${stageName}.`,
+        );
+      }
+    }
+    await this.runner.apply(executionId, { type: 'Retry', stageName, retryMode });
     return { pipelineExecutionId: executionId };
   }
 

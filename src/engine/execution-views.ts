@@ -3,12 +3,16 @@
  * ListPipelineExecutions, GetPipelineState and ListActionExecutions. Everything is derived
  * from the stored execution states and action executions; nothing here writes.
  */
-import { PipelineExecutionNotFoundException } from '../errors/codepipeline-errors.js';
-import type { PipelineRecord, StateStore } from '../store/state-store.js';
+import {
+  InvalidNextTokenException,
+  PipelineExecutionNotFoundException,
+} from '../errors/codepipeline-errors.js';
+import type { PipelineRecord, StageTransitionRecord, StateStore } from '../store/state-store.js';
 import type { ActionDeclaration } from '../pipelines/declaration.js';
 import type { AccountScope } from '../pipelines/pipeline-arn.js';
 import { decodePageToken, encodePageToken } from '../pipelines/page-token.js';
 import type { ActionRun, ExecutionState } from './execution-state.js';
+import { isFinished } from './execution-state.js';
 
 const date = (ms: number) => new Date(ms);
 
@@ -68,6 +72,7 @@ export class ExecutionViews {
   async pipelineState(
     pipeline: PipelineRecord,
     declaredStages: { name: string; actions: ActionDeclaration[] }[],
+    transitions: StageTransitionRecord[],
   ) {
     const recent = (await this.store.executions.listExecutions(pipeline.name, undefined, 50)).map(
       (r) => JSON.parse(r.stateJson) as ExecutionState,
@@ -78,9 +83,24 @@ export class ExecutionViews {
       stageStates: declaredStages.map((stage) => {
         const latest = recent.find((s) => s.stages.some((run) => run.name === stage.name));
         const run = latest?.stages.find((s) => s.name === stage.name);
+        const waiting = recent.filter(
+          (s) => s.waitingToEnter === stage.name && !isFinished(s.status),
+        );
         return {
           stageName: stage.name,
-          inboundTransitionState: { enabled: true },
+          inboundTransitionState: transitionState(transitions, stage.name),
+          ...(waiting[0]
+            ? {
+                inboundExecution: {
+                  pipelineExecutionId: waiting[0].executionId,
+                  status: 'InProgress',
+                },
+                inboundExecutions: waiting.map((w) => ({
+                  pipelineExecutionId: w.executionId,
+                  status: 'InProgress',
+                })),
+              }
+            : {}),
           actionStates: stage.actions.map((action) => actionState(action, run?.actions)),
           ...(latest && run
             ? { latestExecution: { pipelineExecutionId: latest.executionId, status: run.status } }
@@ -101,11 +121,11 @@ export class ExecutionViews {
   ) {
     if (executionId !== undefined) await this.state(pipelineName, executionId);
     const after = decodePageToken('action-executions', nextToken);
-    const afterMs = after === undefined ? undefined : Number(after);
+    const position = after === undefined ? undefined : parsePosition(after);
     const rows = await this.store.executions.listActionExecutions(
       pipelineName,
       executionId,
-      afterMs,
+      position,
       maxResults + 1,
     );
     const page = rows.slice(0, maxResults);
@@ -115,7 +135,7 @@ export class ExecutionViews {
         actionExecutionDetail(row.executionId, row.detailJson, logStreamArn(this.scope, row)),
       ),
       ...(rows.length > maxResults && last
-        ? { nextToken: encodePageToken('action-executions', String(last.startedMs)) }
+        ? { nextToken: encodePageToken('action-executions', `${last.startedMs}/${last.id}`) }
         : {}),
     };
   }
@@ -129,6 +149,29 @@ export class ExecutionViews {
     }
     return JSON.parse(record.stateJson) as ExecutionState;
   }
+}
+
+/** The (startedMs, id) position a ListActionExecutions token carries. */
+function parsePosition(token: string): { startedMs: number; id: string } {
+  const [ms, id] = token.split('/');
+  const startedMs = Number(ms);
+  if (!Number.isFinite(startedMs) || !id) {
+    throw new InvalidNextTokenException('The next token is not valid for this request.');
+  }
+  return { startedMs, id };
+}
+
+function transitionState(transitions: StageTransitionRecord[], stageName: string) {
+  const inbound = transitions.find(
+    (t) => t.stageName === stageName && t.transitionType === 'Inbound',
+  );
+  if (!inbound) return { enabled: true };
+  return {
+    enabled: inbound.enabled,
+    lastChangedBy: inbound.changedBy,
+    lastChangedAt: date(inbound.changedMs),
+    ...(inbound.reason ? { disabledReason: inbound.reason } : {}),
+  };
 }
 
 function sourceActions(state: ExecutionState): ActionRun[] {

@@ -6,12 +6,14 @@
 import { LockstepError } from '../errors/lockstep-error.js';
 import type { PipelineDeclaration, Tag } from '../pipelines/declaration.js';
 import type { PipelineService } from '../pipelines/pipeline-service.js';
+import type { StateStore } from '../store/state-store.js';
 import type { ExecutionService } from './execution-service.js';
 
 export class PipelineLifecycle {
   constructor(
     private readonly pipelines: PipelineService,
     private readonly executions: ExecutionService,
+    private readonly store: Pick<StateStore, 'deleteStageTransitions' | 'executions'>,
   ) {}
 
   /** CreatePipeline, then its first run. */
@@ -43,9 +45,15 @@ export class PipelineLifecycle {
     return updated;
   }
 
-  /** DeletePipeline: cancels its runs, then deletes it. */
+  /**
+   * DeletePipeline: cancels its runs (which stops their processes), then deletes it with its
+   * history, as CodePipeline does, so a pipeline created later under the name starts clean.
+   * The audit trail keeps the record of what ran.
+   */
   async delete(name: string): Promise<void> {
     await this.executions.cancelRunsOf(name, 'The pipeline was deleted while this execution ran.');
     await this.pipelines.delete(name);
+    await this.store.deleteStageTransitions(name);
+    await this.store.executions.deleteExecutionsOf(name);
   }
 }

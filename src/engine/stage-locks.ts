@@ -5,6 +5,7 @@
  * one at the same boundary; QUEUED lets them through in order; PARALLEL locks nothing.
  */
 import type { ExecutionMode } from '../pipelines/declaration.js';
+import type { StageTransitionRecord } from '../store/state-store.js';
 import type { ExecutionState } from './execution-state.js';
 import { isFinished } from './execution-state.js';
 
@@ -55,5 +56,24 @@ export function supersededBy(newcomer: ExecutionState, runs: ExecutionState[]): 
       !isFinished(run.status) &&
       run.waitingToEnter === newcomer.waitingToEnter &&
       run.startedMs <= newcomer.startedMs,
+  );
+}
+
+/**
+ * Stages a run may not enter because a transition is disabled: the stage's own inbound
+ * transition, or the outbound transition of the stage before it in the run's declaration.
+ */
+export function blockedStages(
+  state: ExecutionState,
+  transitions: StageTransitionRecord[],
+): string[] {
+  const disabled = transitions.filter((t) => !t.enabled);
+  const stages = state.declaration.stages.map((s) => s.name);
+  return stages.filter((name, index) =>
+    disabled.some(
+      (t) =>
+        (t.transitionType === 'Inbound' && t.stageName === name) ||
+        (t.transitionType === 'Outbound' && index > 0 && t.stageName === stages[index - 1]),
+    ),
   );
 }

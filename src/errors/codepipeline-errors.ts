@@ -45,3 +45,5 @@ export const InvalidJobStateException = modelled('InvalidJobStateException');
 export const OutputVariablesSizeExceededException = modelled(
   'OutputVariablesSizeExceededException',
 );
+export const StageNotRetryableException = modelled('StageNotRetryableException');
+export const NotLatestPipelineExecutionException = modelled('NotLatestPipelineExecutionException');

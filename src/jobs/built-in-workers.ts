@@ -130,8 +130,10 @@ export class BuiltInWorkers {
         };
       }
       await this.jobs.complete(job, ['InProgress'], outcome).catch((error: unknown) => {
-        // An abandoned action's job has already ended; its late outcome is not wanted.
-        if ((error as { code?: string }).code !== 'InvalidJobStateException') throw error;
+        // An abandoned action's job has already ended, or went with its deleted pipeline;
+        // its late outcome is not wanted.
+        const code = (error as { code?: string }).code;
+        if (code !== 'InvalidJobStateException' && code !== 'JobNotFoundException') throw error;
       });
     } finally {
       clearInterval(lease);

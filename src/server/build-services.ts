@@ -13,6 +13,7 @@ import { ExecutionService } from '../engine/execution-service.js';
 import { ActionLogs } from '../engine/action-logs.js';
 import { ExecutionViews } from '../engine/execution-views.js';
 import { PipelineLifecycle } from '../engine/pipeline-lifecycle.js';
+import { StageTransitions } from '../engine/stage-transitions.js';
 import { BuiltInWorkers } from '../jobs/built-in-workers.js';
 import { JobService } from '../jobs/job-service.js';
 import { JobSupervisor } from '../jobs/job-supervisor.js';
@@ -77,7 +78,8 @@ export function buildServices(
     actionTypes,
     connections: new ConnectionService(store.connections, scope),
     executions,
-    lifecycle: new PipelineLifecycle(pipelines, executions),
+    lifecycle: new PipelineLifecycle(pipelines, executions, store),
+    transitions: new StageTransitions(store, runner),
     executionViews: new ExecutionViews(store, scope),
     actionLogs: new ActionLogs(store, options.dataDir),
     jobProtocol: new JobWorkerProtocol(store, jobs, actionTypes, scope.accountId),

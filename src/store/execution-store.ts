@@ -82,14 +82,20 @@ export interface ExecutionStore {
   listUnfinishedExecutions(pipelineName?: string): Promise<ExecutionRecord[]>;
   /** Applies a decision if the execution is still at `expectedStateVersion`; false if not. */
   commitDecision(commit: DecisionCommit): Promise<boolean>;
-  /** Action executions of a pipeline, newest first, optionally of one execution. */
+  /**
+   * Action executions of a pipeline, newest first (ties by id), optionally of one execution,
+   * starting after the one at `after`.
+   */
   listActionExecutions(
     pipelineName: string,
     executionId: string | undefined,
-    afterStartedMs: number | undefined,
+    after: { startedMs: number; id: string } | undefined,
     limit: number,
   ): Promise<ActionExecutionRecord[]>;
   getActionExecution(id: string): Promise<ActionExecutionRecord | undefined>;
+
+  /** Forgets a deleted pipeline's executions, action executions and jobs. */
+  deleteExecutionsOf(pipelineName: string): Promise<void>;
 
   getJob(id: string): Promise<JobRecord | undefined>;
   jobOfAction(actionExecutionId: string): Promise<JobRecord | undefined>;

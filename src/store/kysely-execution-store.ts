@@ -143,7 +143,7 @@ export class KyselyExecutionStore implements ExecutionStore {
   async listActionExecutions(
     pipelineName: string,
     executionId: string | undefined,
-    afterStartedMs: number | undefined,
+    after: { startedMs: number; id: string } | undefined,
     limit: number,
   ): Promise<ActionExecutionRecord[]> {
     let query = this.db
@@ -151,7 +151,16 @@ export class KyselyExecutionStore implements ExecutionStore {
       .selectAll()
       .where('pipeline_name', '=', pipelineName);
     if (executionId !== undefined) query = query.where('execution_id', '=', executionId);
-    if (afterStartedMs !== undefined) query = query.where('started_ms', '<', afterStartedMs);
+    if (after !== undefined) {
+      // Actions started by one decision share a millisecond; the id breaks the tie so that
+      // no page boundary can fall between two of them and lose one.
+      query = query.where((eb) =>
+        eb.or([
+          eb('started_ms', '<', after.startedMs),
+          eb.and([eb('started_ms', '=', after.startedMs), eb('id', '>', after.id)]),
+        ]),
+      );
+    }
     const rows = await query.orderBy('started_ms', 'desc').orderBy('id').limit(limit).execute();
     return rows.map(toActionRecord);
   }
@@ -163,6 +172,21 @@ export class KyselyExecutionStore implements ExecutionStore {
       .where('id', '=', id)
       .executeTakeFirst();
     return row && toActionRecord(row);
+  }
+
+  async deleteExecutionsOf(pipelineName: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const ids = trx
+        .selectFrom('pipeline_executions')
+        .select('id')
+        .where('pipeline_name', '=', pipelineName);
+      await trx.deleteFrom('jobs').where('execution_id', 'in', ids).execute();
+      await trx.deleteFrom('action_executions').where('pipeline_name', '=', pipelineName).execute();
+      await trx
+        .deleteFrom('pipeline_executions')
+        .where('pipeline_name', '=', pipelineName)
+        .execute();
+    });
   }
 
   async getJob(id: string): Promise<JobRecord | undefined> {

@@ -9,6 +9,7 @@ import {
   type AccessKeyRecord,
   type AuditRecord,
   type CustomActionTypeRecord,
+  type StageTransitionRecord,
   type PipelineRecord,
   type PipelineVersionRecord,
   type StateStore,
@@ -19,6 +20,11 @@ import type { StoreDialect } from './store-dialect.js';
 import type { ConnectionStore } from './connection-store.js';
 import { createConnectionStore } from './connection-queries.js';
 import { toAuditEventRow, toStoredAuditRecord } from './audit-event-row.js';
+import {
+  deleteStageTransitionsOf,
+  selectStageTransitions,
+  upsertStageTransition,
+} from './stage-transition-queries.js';
 import {
   insertCustomActionType,
   markCustomActionTypeDeleted,
@@ -249,6 +255,18 @@ export class KyselyStateStore implements StateStore {
       .where('resource_arn', '=', resourceArn)
       .where('key', 'in', keys)
       .execute();
+  }
+
+  listStageTransitions(pipelineName: string): Promise<StageTransitionRecord[]> {
+    return selectStageTransitions(this.db, pipelineName);
+  }
+
+  putStageTransition(record: StageTransitionRecord): Promise<void> {
+    return upsertStageTransition(this.db, record);
+  }
+
+  deleteStageTransitions(pipelineName: string): Promise<void> {
+    return deleteStageTransitionsOf(this.db, pipelineName);
   }
 
   createCustomActionType(record: CustomActionTypeRecord): Promise<void> {

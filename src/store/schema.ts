@@ -119,6 +119,17 @@ export interface ConnectionsTable {
   created_ms: number;
 }
 
+export interface StageTransitionsTable {
+  pipeline_name: string;
+  stage_name: string;
+  transition_type: string;
+  /** 0 or 1, as read_only in audit_events. */
+  enabled: number;
+  reason: string | null;
+  changed_by: string;
+  changed_ms: number;
+}
+
 /** Every table the StateStore reads and writes. */
 export interface Database {
   settings: SettingsTable;
@@ -132,6 +143,7 @@ export interface Database {
   pipeline_executions: PipelineExecutionsTable;
   action_executions: ActionExecutionsTable;
   jobs: JobsTable;
+  stage_transitions: StageTransitionsTable;
 }
 
 export type AccessKeyRow = Selectable<AccessKeysTable>;

@@ -64,6 +64,17 @@ export interface StoredAuditRecord extends AuditRecord {
   sequence: number;
 }
 
+/** The state of one stage transition, as Disable/EnableStageTransition left it. */
+export interface StageTransitionRecord {
+  pipelineName: string;
+  stageName: string;
+  transitionType: 'Inbound' | 'Outbound';
+  enabled: boolean;
+  reason: string | null;
+  changedBy: string;
+  changedMs: number;
+}
+
 /** A custom action type as CreateCustomActionType stored it. */
 export interface CustomActionTypeRecord {
   category: string;
@@ -141,6 +152,13 @@ export interface StateStore {
   /** Adds or overwrites tags on a resource. */
   putTags(resourceArn: string, tags: TagRecord[]): Promise<void>;
   removeTags(resourceArn: string, keys: string[]): Promise<void>;
+
+  /** Every transition of a pipeline that was ever disabled (enabled again or not). */
+  listStageTransitions(pipelineName: string): Promise<StageTransitionRecord[]>;
+  /** Records a transition's state, replacing the previous one. */
+  putStageTransition(record: StageTransitionRecord): Promise<void>;
+  /** Forgets a deleted pipeline's transitions. */
+  deleteStageTransitions(pipelineName: string): Promise<void>;
 
   /** Stores a new custom action type; ActionTypeTakenError if its id was ever used. */
   createCustomActionType(record: CustomActionTypeRecord): Promise<void>;

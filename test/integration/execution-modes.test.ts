@@ -4,50 +4,29 @@
  * older waiting one. QUEUED: waiting runs go through one at a time in order. PARALLEL: runs
  * do not wait for each other.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import {
   CreatePipelineCommand,
-  GetPipelineExecutionCommand,
   GetPipelineStateCommand,
   PutApprovalResultCommand,
   StartPipelineExecutionCommand,
   type ExecutionMode,
 } from '@aws-sdk/client-codepipeline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lockstepClient } from '../../src/cli/lockstep-client.js';
 import { startTestServer, type TestServer } from '../support/in-process-server.js';
+import {
+  eventually,
+  executionStatus,
+  gitSource,
+  gitSourceAction,
+  type GitSource,
+} from '../support/pipeline-runs.js';
 
 let t: TestServer;
-let connectionArn: string;
+let source: GitSource;
 
 beforeAll(async () => {
   t = await startTestServer();
-  const root = await mkdtemp(path.join(tmpdir(), 'lockstep-modes-'));
-  const repo = path.join(root, 'app');
-  execFileSync('git', ['init', '-q', '-b', 'main', repo]);
-  await writeFile(path.join(repo, 'README'), 'app\n');
-  const git = (...args: string[]) =>
-    execFileSync('git', [
-      '-C',
-      repo,
-      '-c',
-      'user.name=T',
-      '-c',
-      'user.email=t@example.com',
-      ...args,
-    ]);
-  git('add', '.');
-  git('commit', '-qm', 'first');
-  const client = lockstepClient({ endpointUrl: t.server.url, dataDir: t.dataDir });
-  const created = await client.call<{ ConnectionArn: string }>('CreateConnection', {
-    ConnectionName: 'local',
-    ProviderType: 'Git',
-    Endpoint: `file://${root}`,
-  });
-  connectionArn = created.ConnectionArn;
+  source = await gitSource(t);
 });
 afterAll(() => t.stop());
 
@@ -63,23 +42,7 @@ async function createPipeline(name: string, executionMode: ExecutionMode): Promi
         stages: [
           {
             name: 'Source',
-            actions: [
-              {
-                name: 'Src',
-                actionTypeId: {
-                  category: 'Source',
-                  owner: 'AWS',
-                  provider: 'CodeStarSourceConnection',
-                  version: '1',
-                },
-                configuration: {
-                  ConnectionArn: connectionArn,
-                  FullRepositoryId: 'app',
-                  BranchName: 'main',
-                },
-                outputArtifacts: [{ name: 'Code' }],
-              },
-            ],
+            actions: [gitSourceAction(source)],
           },
           {
             name: 'Hold',
@@ -101,24 +64,8 @@ async function createPipeline(name: string, executionMode: ExecutionMode): Promi
   );
 }
 
-async function status(pipelineName: string, id: string) {
-  const out = await t.client.send(
-    new GetPipelineExecutionCommand({ pipelineName, pipelineExecutionId: id }),
-  );
-  return out.pipelineExecution?.status;
-}
-
-/** Polls until `check` passes or 15 s have gone by. */
-async function eventually(check: () => Promise<void>): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+function status(pipelineName: string, id: string) {
+  return executionStatus(t.client, pipelineName, id);
 }
 
 /** The run holding the approval in stage Hold, and its token. */

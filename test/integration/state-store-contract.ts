@@ -18,6 +18,7 @@ const ALL_MIGRATIONS = [
   '0001-initial',
   '0002-custom-action-types',
   '0003-executions-jobs-artifacts-connections',
+  '0004-stage-transitions',
 ];
 
 export interface StoreTarget {

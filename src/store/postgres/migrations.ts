@@ -177,4 +177,26 @@ export const postgresMigrations: Readonly<Record<string, Migration>> = {
         .execute();
     },
   },
+  '0004-stage-transitions': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      const nameType = sql`text collate "C"`;
+      // One row per disabled-or-re-enabled transition; no row means enabled, as CodePipeline
+      // starts every transition enabled.
+      await db.schema
+        .createTable('stage_transitions')
+        .addColumn('pipeline_name', nameType, (col) => col.notNull())
+        .addColumn('stage_name', 'text', (col) => col.notNull())
+        .addColumn('transition_type', 'text', (col) => col.notNull())
+        .addColumn('enabled', 'integer', (col) => col.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('changed_by', 'text', (col) => col.notNull())
+        .addColumn('changed_ms', 'bigint', (col) => col.notNull())
+        .addPrimaryKeyConstraint('stage_transitions_pk', [
+          'pipeline_name',
+          'stage_name',
+          'transition_type',
+        ])
+        .execute();
+    },
+  },
 };

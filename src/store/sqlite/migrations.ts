@@ -187,4 +187,27 @@ export const sqliteMigrations: Readonly<Record<string, Migration>> = {
         .execute();
     },
   },
+  '0004-stage-transitions': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      const nameType = 'text';
+      // One row per disabled-or-re-enabled transition; no row means enabled, as CodePipeline
+      // starts every transition enabled.
+      await db.schema
+        .createTable('stage_transitions')
+        .addColumn('pipeline_name', nameType, (col) => col.notNull())
+        .addColumn('stage_name', 'text', (col) => col.notNull())
+        .addColumn('transition_type', 'text', (col) => col.notNull())
+        .addColumn('enabled', 'integer', (col) => col.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('changed_by', 'text', (col) => col.notNull())
+        .addColumn('changed_ms', 'integer', (col) => col.notNull())
+        .addPrimaryKeyConstraint('stage_transitions_pk', [
+          'pipeline_name',
+          'stage_name',
+          'transition_type',
+        ])
+        .modifyEnd(sql`strict`)
+        .execute();
+    },
+  },
 };

@@ -1,0 +1,142 @@
+/**
+ * The `Build/AWS/CodeBuild` and `Test/AWS/CodeBuild` actions. Lockstep has no CodeBuild projects
+ * yet, so `ProjectName` is only a label and the buildspec is the primary input's
+ * `buildspec.yml`. The primary input is extracted to `src/` in a fresh workspace (the commands'
+ * working directory and CODEBUILD_SRC_DIR), other inputs to `sources/<name>`, and the phases run
+ * in the sandbox in one bash session.
+ */
+import { appendFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { ArtifactRef } from '../../engine/execution-state.js';
+import type { JobOutcome } from '../../jobs/job-data.js';
+import { sandboxWorkspacePath } from '../../sandbox/sandbox-workspace-path.js';
+import type { BuiltInProvider, ProviderContext } from '../built-in-provider.js';
+import { planBuildArtifacts, storeBuildArtifacts } from './build-artifacts.js';
+import type { Buildspec } from './buildspec.js';
+import { CodeBuildConfigurationError } from './codebuild-configuration-error.js';
+import { codeBuildEnvironment } from './codebuild-environment.js';
+import { readBuildspec } from './read-buildspec.js';
+import { runBuildspec } from './run-buildspec.js';
+
+/** Where the primary input goes, relative to the workspace. */
+const SOURCE_DIR = 'src';
+/** Where the other inputs go, each under its artifact name. */
+const SECONDARY_SOURCES_DIR = 'sources';
+
+/** The CodeBuild provider. */
+export const codeBuildProvider: BuiltInProvider = {
+  actionTypeKeys: ['Build/AWS/CodeBuild/1', 'Test/AWS/CodeBuild/1'],
+  run: runCodeBuild,
+};
+
+async function runCodeBuild(ctx: ProviderContext): Promise<JobOutcome> {
+  try {
+    return await build(ctx);
+  } catch (error) {
+    if (!(error instanceof CodeBuildConfigurationError)) throw error;
+    return { status: 'Failed', errorCode: 'ConfigurationError', message: error.message };
+  }
+}
+
+/** The input CodePipeline calls the primary source: `PrimarySource`, or the only/first input. */
+function primaryInput(ctx: ProviderContext): ArtifactRef {
+  const { inputs } = ctx.payload;
+  const named = ctx.payload.action.configuration?.PrimarySource;
+  const primary = named ? inputs.find((input) => input.name === named) : inputs[0];
+  if (primary) return primary;
+  throw new CodeBuildConfigurationError(
+    named
+      ? `PrimarySource ${named} is not one of the action's input artifacts`
+      : 'A CodeBuild action needs an input artifact holding the source and its buildspec.yml',
+  );
+}
+
+async function build(ctx: ProviderContext): Promise<JobOutcome> {
+  const config = ctx.payload.action.configuration ?? {};
+  if (config.BatchEnabled === 'true') {
+    throw new CodeBuildConfigurationError(
+      'Batch builds (BatchEnabled) are not supported by Lockstep yet',
+    );
+  }
+  const primary = primaryInput(ctx);
+  const sourceDir = path.join(ctx.workspaceDir, SOURCE_DIR);
+  await ctx.artifacts.extractTo(primary, sourceDir);
+  const { fileName, buildspec } = await readBuildspec(sourceDir, primary.name);
+  const outputNames = (ctx.payload.action.outputArtifacts ?? []).map((output) => output.name);
+  const plan = planBuildArtifacts(outputNames, buildspec);
+  const buildId = `${config.ProjectName ?? ctx.payload.action.name}:${ctx.payload.jobData.pipelineContext.action.actionExecutionId}`;
+  const environment = codeBuildEnvironment({
+    builtIn: await builtInVariables(ctx, primary, buildId),
+    buildspec: buildspec.variables,
+    actionVariables: config.EnvironmentVariables,
+  });
+  await logPreamble(ctx.logFile, fileName, primary.name, buildspec);
+  const result = await runBuildspec({
+    workspaceDir: ctx.workspaceDir,
+    sourceDir: SOURCE_DIR,
+    buildspec,
+    environment,
+    logFile: ctx.logFile,
+    timeoutMs: ctx.remainingMs(),
+    signal: ctx.signal,
+  });
+  const summary = result.warning ? `${result.summary} ${result.warning}` : result.summary;
+  if (!result.succeeded) {
+    return {
+      status: 'Failed',
+      errorCode: 'JobFailed',
+      message: summary,
+      externalExecutionId: buildId,
+    };
+  }
+  const stored = await storeBuildArtifacts(ctx, plan, sourceDir);
+  if (!stored.ok) {
+    return {
+      status: 'Failed',
+      errorCode: 'JobFailed',
+      message: stored.message,
+      externalExecutionId: buildId,
+    };
+  }
+  return {
+    status: 'Succeeded',
+    outputArtifacts: stored.artifacts,
+    outputVariables: result.outputVariables,
+    summary,
+    externalExecutionId: buildId,
+  };
+}
+
+/** Extracts the secondary inputs and returns the CODEBUILD_* variables CodeBuild would set. */
+async function builtInVariables(
+  ctx: ProviderContext,
+  primary: ArtifactRef,
+  buildId: string,
+): Promise<Record<string, string>> {
+  // The paths the commands see: under /workspace inside bubblewrap, the host path without it.
+  const root = await sandboxWorkspacePath(ctx.workspaceDir);
+  const variables: Record<string, string> = {
+    CODEBUILD_SRC_DIR: path.join(root, SOURCE_DIR),
+    CODEBUILD_BUILD_ID: buildId,
+    CODEBUILD_BUILD_SUCCEEDING: '1',
+    CODEBUILD_INITIATOR: `codepipeline/${ctx.payload.jobData.pipelineContext.pipelineName}`,
+    ...(primary.revision ? { CODEBUILD_RESOLVED_SOURCE_VERSION: primary.revision } : {}),
+  };
+  for (const input of ctx.payload.inputs) {
+    if (input === primary) continue;
+    const relative = path.join(SECONDARY_SOURCES_DIR, input.name);
+    await ctx.artifacts.extractTo(input, path.join(ctx.workspaceDir, relative));
+    variables[`CODEBUILD_SRC_DIR_${input.name}`] = path.join(root, relative);
+  }
+  return variables;
+}
+
+/** Says in the log which buildspec runs, and which of its keys Lockstep does not honour. */
+async function logPreamble(logFile: string, fileName: string, input: string, buildspec: Buildspec) {
+  const lines = [
+    `[Container] Using ${fileName} from input artifact ${input}`,
+    ...buildspec.ignored.map((key) => `[Container] Lockstep ignores ${key} in ${fileName}`),
+  ];
+  await mkdir(path.dirname(logFile), { recursive: true });
+  await appendFile(logFile, lines.map((line) => `${line}\n`).join(''), { mode: 0o600 });
+}

@@ -1,0 +1,56 @@
+/**
+ * Finds and reads the buildspec at the root of the primary source. The source came from an
+ * artifact anyone upstream could have shaped, so a link is not followed and size is capped.
+ */
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
+import path from 'node:path';
+import type { Buildspec } from './buildspec.js';
+import { CodeBuildConfigurationError } from './codebuild-configuration-error.js';
+import { parseBuildspec } from './parse-buildspec.js';
+
+/** The names looked for, in order: CodeBuild's default, then the other YAML extension. */
+export const BUILDSPEC_FILE_NAMES = ['buildspec.yml', 'buildspec.yaml'] as const;
+
+const MAX_BUILDSPEC_BYTES = 1024 * 1024;
+
+async function readIfPresent(file: string): Promise<string | undefined> {
+  let handle;
+  try {
+    handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ELOOP')
+      throw new CodeBuildConfigurationError(`${path.basename(file)} is a link; it must be a file`);
+    throw error;
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile())
+      throw new CodeBuildConfigurationError(`${path.basename(file)} is not a file`);
+    if (stat.size > MAX_BUILDSPEC_BYTES) {
+      throw new CodeBuildConfigurationError(
+        `${path.basename(file)} is larger than ${MAX_BUILDSPEC_BYTES} bytes`,
+      );
+    }
+    return await handle.readFile('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The parsed buildspec of `sourceDir` and its file name; refused when there is none. */
+export async function readBuildspec(
+  sourceDir: string,
+  inputName: string,
+): Promise<{ fileName: string; buildspec: Buildspec }> {
+  for (const fileName of BUILDSPEC_FILE_NAMES) {
+    const text = await readIfPresent(path.join(sourceDir, fileName));
+    if (text !== undefined) return { fileName, buildspec: parseBuildspec(text, fileName) };
+  }
+  throw new CodeBuildConfigurationError(
+    `No buildspec.yml (or buildspec.yaml) at the root of the primary input artifact ${inputName}; ` +
+      'Lockstep has no CodeBuild projects yet, so the buildspec must come with the source',
+  );
+}
