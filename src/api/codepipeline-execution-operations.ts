@@ -2,6 +2,7 @@
  * CodePipeline's execution and job-worker operations, in one table beside the definition
  * operations of codepipeline-operations.ts.
  */
+import type { ActionRevisionInput } from '../engine/action-revisions.js';
 import type { ApprovalInput } from '../jobs/manual-approval.js';
 import type { SuccessInput } from '../jobs/job-worker-protocol.js';
 import type { ActionTypeId } from '../pipelines/declaration.js';
@@ -168,6 +169,16 @@ const executionOperations: Operation[] = [
       const { pipeline } = await services.pipelines.get(input.pipelineName);
       await services.transitions.enable(transitionChange(input, principal.arn), pipeline);
       return {};
+    },
+  }),
+  defineOperation<ActionRevisionInput>({
+    name: 'PutActionRevision',
+    iamAction: 'codepipeline:PutActionRevision',
+    readOnly: false,
+    resourceArn: byPipelineName,
+    handle: async (input, { services, principal }) => {
+      const { pipeline, record } = await services.pipelines.getUnmasked(input.pipelineName);
+      return services.actionRevisions.put(input, pipeline, record.version, principal.arn);
     },
   }),
 ];

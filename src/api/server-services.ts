@@ -5,6 +5,7 @@
 import type { ConnectionService } from '../connections/connection-service.js';
 import type { ExecutionService } from '../engine/execution-service.js';
 import type { ActionLogs } from '../engine/action-logs.js';
+import type { ActionRevisions } from '../engine/action-revisions.js';
 import type { ExecutionViews } from '../engine/execution-views.js';
 import type { PipelineLifecycle } from '../engine/pipeline-lifecycle.js';
 import type { StageTransitions } from '../engine/stage-transitions.js';
@@ -23,6 +24,7 @@ export interface ServerServices {
   connections: ConnectionService;
   executions: ExecutionService;
   lifecycle: PipelineLifecycle;
+  actionRevisions: ActionRevisions;
   transitions: StageTransitions;
   executionViews: ExecutionViews;
   actionLogs: ActionLogs;

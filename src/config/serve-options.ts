@@ -37,6 +37,8 @@ export interface CompiledServeOptions {
   sweepIntervalMs: number;
   /** Actions this server runs at once (LOCKSTEP_WORKERS). */
   workerConcurrency: number;
+  /** How often git sources are polled for new commits (LOCKSTEP_SOURCE_POLL_SECONDS). */
+  sourcePollMs: number;
 }
 
 /** The environment variable that stands in for each option. */
@@ -102,6 +104,8 @@ export function compileServeOptions(
       positiveNumber(env.LOCKSTEP_JOB_LEASE_SECONDS, 30, 'LOCKSTEP_JOB_LEASE_SECONDS') * 1000,
     sweepIntervalMs: 1000,
     workerConcurrency: positiveNumber(env.LOCKSTEP_WORKERS, 4, 'LOCKSTEP_WORKERS'),
+    sourcePollMs:
+      positiveNumber(env.LOCKSTEP_SOURCE_POLL_SECONDS, 30, 'LOCKSTEP_SOURCE_POLL_SECONDS') * 1000,
   };
 }
 

@@ -13,7 +13,10 @@ export class PipelineLifecycle {
   constructor(
     private readonly pipelines: PipelineService,
     private readonly executions: ExecutionService,
-    private readonly store: Pick<StateStore, 'deleteStageTransitions' | 'executions'>,
+    private readonly store: Pick<
+      StateStore,
+      'deleteStageTransitions' | 'executions' | 'deleteSettingsWithPrefix'
+    >,
   ) {}
 
   /** CreatePipeline, then its first run. */
@@ -55,5 +58,7 @@ export class PipelineLifecycle {
     await this.pipelines.delete(name);
     await this.store.deleteStageTransitions(name);
     await this.store.executions.deleteExecutionsOf(name);
+    // The last commits seen by change detection (source-change-detector.ts) go too.
+    await this.store.deleteSettingsWithPrefix(`source-head:${name}:`);
   }
 }

@@ -7,6 +7,7 @@
 import { builtInActionTypes } from '../pipelines/action-type-catalogue.js';
 import { actionTypeKey } from '../pipelines/action-type-service.js';
 import type { BuiltInProvider } from './built-in-provider.js';
+import { codeBuildProvider } from './codebuild/codebuild-provider.js';
 import { commandsProvider } from './commands/commands-provider.js';
 import { gitSourceProvider } from './git-source/git-source-provider.js';
 import { unavailableProvider } from './unavailable-provider.js';
@@ -15,7 +16,7 @@ const WAITS_FOR_A_PERSON = new Set(['Approval/AWS/Manual/1']);
 
 /** The built-in providers, covering every built-in action type but Manual approval. */
 export function builtInProviders(): BuiltInProvider[] {
-  const runnable = [commandsProvider, gitSourceProvider];
+  const runnable = [commandsProvider, gitSourceProvider, codeBuildProvider];
   const covered = new Set(runnable.flatMap((p) => p.actionTypeKeys));
   const rest = builtInActionTypes()
     .map((entry) => actionTypeKey(entry.actionType.id))

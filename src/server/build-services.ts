@@ -11,6 +11,7 @@ import { ConnectionService } from '../connections/connection-service.js';
 import { ExecutionRunner, JobSignals } from '../engine/execution-runner.js';
 import { ExecutionService } from '../engine/execution-service.js';
 import { ActionLogs } from '../engine/action-logs.js';
+import { ActionRevisions } from '../engine/action-revisions.js';
 import { ExecutionViews } from '../engine/execution-views.js';
 import { PipelineLifecycle } from '../engine/pipeline-lifecycle.js';
 import { StageTransitions } from '../engine/stage-transitions.js';
@@ -24,6 +25,7 @@ import type { AccountScope } from '../pipelines/pipeline-arn.js';
 import { PipelineService } from '../pipelines/pipeline-service.js';
 import { TagService } from '../pipelines/tag-service.js';
 import { builtInProviders } from '../providers/built-in-providers.js';
+import { SourceChangeDetector } from '../providers/git-source/source-change-detector.js';
 import type { StateStore } from '../store/state-store.js';
 import { LOCKSTEP_VERSION } from './version.js';
 
@@ -34,6 +36,8 @@ export interface ExecutionOptions {
   /** How often overdue jobs are looked for, and other replicas' jobs polled. */
   sweepIntervalMs: number;
   workerConcurrency: number;
+  /** How often git sources with DetectChanges are polled for new commits. */
+  sourcePollMs: number;
 }
 
 export interface BuiltServices {
@@ -71,15 +75,25 @@ export function buildServices(
     logError,
   );
   const supervisor = new JobSupervisor(store, jobs, options.sweepIntervalMs, logError);
+  const connections = new ConnectionService(store.connections, scope);
+  const detector = new SourceChangeDetector({
+    store,
+    pipelines,
+    executions,
+    connections,
+    intervalMs: options.sourcePollMs,
+    logError,
+  });
   const services: ServerServices = {
     scope,
     pipelines,
     tags: new TagService(store, scope),
     actionTypes,
-    connections: new ConnectionService(store.connections, scope),
+    connections,
     executions,
     lifecycle: new PipelineLifecycle(pipelines, executions, store),
     transitions: new StageTransitions(store, runner),
+    actionRevisions: new ActionRevisions(store, executions),
     executionViews: new ExecutionViews(store, scope),
     actionLogs: new ActionLogs(store, options.dataDir),
     jobProtocol: new JobWorkerProtocol(store, jobs, actionTypes, scope.accountId),
@@ -91,8 +105,10 @@ export function buildServices(
     startBackground: async () => {
       await supervisor.start();
       workers.start();
+      detector.start();
     },
     stopBackground: async () => {
+      detector.stop();
       supervisor.stop();
       await workers.stop();
     },

@@ -60,6 +60,7 @@ export async function startServer(
         jobLeaseMs: options.jobLeaseMs,
         sweepIntervalMs: options.sweepIntervalMs,
         workerConcurrency: options.workerConcurrency,
+        sourcePollMs: options.sourcePollMs,
       },
       logError,
     );

@@ -1,6 +1,6 @@
 import type { ExecutionStore } from './execution-store.js';
 import { KyselyExecutionStore } from './kysely-execution-store.js';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { toPipelineRecord, toPipelineRow } from './pipeline-row.js';
 import type { AccessKeyRow, Database } from './schema.js';
 import {
@@ -81,6 +81,24 @@ export class KyselyStateStore implements StateStore {
     const stored = await this.getSetting(key);
     if (stored === undefined) throw new Error(`setting ${key} vanished after insert`);
     return stored;
+  }
+
+  async compareAndSetSetting(key: string, expected: string, next: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('settings')
+      .set({ value: next })
+      .where('key', '=', key)
+      .where('value', '=', expected)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async deleteSettingsWithPrefix(prefix: string): Promise<void> {
+    // substr rather than LIKE: pipeline names may hold '_', a LIKE wildcard.
+    await this.db
+      .deleteFrom('settings')
+      .where(sql<string>`substr(key, 1, ${prefix.length})`, '=', prefix)
+      .execute();
   }
 
   async putAccessKey(key: AccessKeyRecord): Promise<void> {

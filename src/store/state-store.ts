@@ -125,6 +125,10 @@ export interface StateStore {
   getSetting(key: string): Promise<string | undefined>;
   /** Sets a setting only if it has no value yet; returns the value that is now stored. */
   initSetting(key: string, value: string): Promise<string>;
+  /** Replaces a setting's value only if it is still `expected`; false if another got there first. */
+  compareAndSetSetting(key: string, expected: string, next: string): Promise<boolean>;
+  /** Deletes every setting whose key starts with `prefix`. */
+  deleteSettingsWithPrefix(prefix: string): Promise<void>;
 
   putAccessKey(key: AccessKeyRecord): Promise<void>;
   getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined>;

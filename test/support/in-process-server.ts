@@ -22,12 +22,14 @@ export interface TestServer {
 }
 
 /** Starts a server in this process; stop() it in afterAll. */
-export async function startTestServer(options: { databaseUrl?: string } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { databaseUrl?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<TestServer> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'lockstep-it-'));
   const loggedErrors: unknown[] = [];
   const compiled = compileServeOptions(
     { dataDir, port: 0, accountId: '123456789012', databaseUrl: options.databaseUrl },
-    {},
+    options.env ?? {},
   );
   const server = await startServer(compiled, (_message, error) => loggedErrors.push(error));
   const credentials = parseCredentials(await readFile(path.join(dataDir, 'credentials'), 'utf8'));

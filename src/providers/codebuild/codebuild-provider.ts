@@ -64,7 +64,9 @@ async function build(ctx: ProviderContext): Promise<JobOutcome> {
   const { fileName, buildspec } = await readBuildspec(sourceDir, primary.name);
   const outputNames = (ctx.payload.action.outputArtifacts ?? []).map((output) => output.name);
   const plan = planBuildArtifacts(outputNames, buildspec);
-  const buildId = `${config.ProjectName ?? ctx.payload.action.name}:${ctx.payload.jobData.pipelineContext.action.actionExecutionId}`;
+  // CodeBuild's build ids are `<project>:<uuid>`; the action execution id stands in for the uuid.
+  const { actionExecutionId } = ctx.payload.jobData.pipelineContext.action;
+  const buildId = `${config.ProjectName ?? ctx.payload.action.name}:${actionExecutionId}`;
   const environment = codeBuildEnvironment({
     builtIn: await builtInVariables(ctx, primary, buildId),
     buildspec: buildspec.variables,
@@ -81,23 +83,9 @@ async function build(ctx: ProviderContext): Promise<JobOutcome> {
     signal: ctx.signal,
   });
   const summary = result.warning ? `${result.summary} ${result.warning}` : result.summary;
-  if (!result.succeeded) {
-    return {
-      status: 'Failed',
-      errorCode: 'JobFailed',
-      message: summary,
-      externalExecutionId: buildId,
-    };
-  }
+  if (!result.succeeded) return buildFailed(summary, buildId);
   const stored = await storeBuildArtifacts(ctx, plan, sourceDir);
-  if (!stored.ok) {
-    return {
-      status: 'Failed',
-      errorCode: 'JobFailed',
-      message: stored.message,
-      externalExecutionId: buildId,
-    };
-  }
+  if (!stored.ok) return buildFailed(stored.message, buildId);
   return {
     status: 'Succeeded',
     outputArtifacts: stored.artifacts,
@@ -105,6 +93,10 @@ async function build(ctx: ProviderContext): Promise<JobOutcome> {
     summary,
     externalExecutionId: buildId,
   };
+}
+
+function buildFailed(message: string, buildId: string): JobOutcome {
+  return { status: 'Failed', errorCode: 'JobFailed', message, externalExecutionId: buildId };
 }
 
 /** Extracts the secondary inputs and returns the CODEBUILD_* variables CodeBuild would set. */

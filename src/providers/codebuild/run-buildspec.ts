@@ -86,10 +86,17 @@ async function interpret(input: BuildspecRunInput, dirName: string, result: Sand
     [BUILD_SCRIPT_FILES.failure, BUILD_SCRIPT_FILES.current, BUILD_SCRIPT_FILES.done].map(state),
   );
   const firstFailure = locateCommand(input.buildspec, failureRef);
-  const status = failureRef?.trim().split(' ')[3];
+  // The commands could have rewritten the file; only a number is repeated in the summary.
+  const status = Number.parseInt(failureRef?.trim().split(' ')[3] ?? '', 10);
   // A failure already recorded is the cause, even if the run was cut short later.
   if (firstFailure)
-    return failed(commandFailureSummary(firstFailure, `exit status ${status}`), firstFailure);
+    return failed(
+      commandFailureSummary(
+        firstFailure,
+        `exit status ${Number.isNaN(status) ? 'unknown' : status}`,
+      ),
+      firstFailure,
+    );
   const finished = done === 'done' && result.exitCode === 0 && !result.timedOut && !result.aborted;
   if (!finished) {
     const current = locateCommand(input.buildspec, currentRef);

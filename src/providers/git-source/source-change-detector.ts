@@ -1,0 +1,104 @@
+/**
+ * DetectChanges for git sources: every interval, the head of each watched branch is compared
+ * with the last one seen, and a change starts a run (trigger PollForSourceChanges), as
+ * CodePipeline does for a CodeStarSourceConnection action unless DetectChanges is "false".
+ * The last head seen is a setting replaced by compare-and-set, so replicas sharing one
+ * database start one run per change, not one each.
+ */
+import type { ExecutionService } from '../../engine/execution-service.js';
+import type { ConnectionService } from '../../connections/connection-service.js';
+import type { ActionDeclaration, PipelineDeclaration } from '../../pipelines/declaration.js';
+import type { PipelineService } from '../../pipelines/pipeline-service.js';
+import type { StateStore } from '../../store/state-store.js';
+import { latestCommit } from './latest-commit.js';
+import { repositoryUrlFor } from './repository-url.js';
+
+const GIT_SOURCE = 'CodeStarSourceConnection';
+
+export interface ChangeDetectorDependencies {
+  store: StateStore;
+  pipelines: PipelineService;
+  executions: ExecutionService;
+  connections: ConnectionService;
+  intervalMs: number;
+  logError(message: string, error: unknown): void;
+}
+
+export class SourceChangeDetector {
+  private timer: NodeJS.Timeout | undefined;
+  private checking = false;
+
+  constructor(private readonly deps: ChangeDetectorDependencies) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.checkAll(), this.deps.intervalMs);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Looks at every watched branch once. */
+  async checkAll(): Promise<void> {
+    if (this.checking) return;
+    this.checking = true;
+    try {
+      let token: string | undefined;
+      do {
+        const page = await this.deps.pipelines.list(token, 100);
+        for (const summary of page.pipelines) await this.checkPipeline(summary.name);
+        token = page.nextToken;
+      } while (token);
+    } catch (error) {
+      this.deps.logError('source change detection failed', error);
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  private async checkPipeline(name: string): Promise<void> {
+    const { pipeline, record } = await this.deps.pipelines.getUnmasked(name);
+    for (const action of watchedSources(pipeline)) {
+      try {
+        const changed = await this.recordHead(pipeline, action);
+        if (!changed) continue;
+        await this.deps.executions.start({
+          pipelineName: name,
+          pipelineVersion: record.version,
+          declaration: pipeline,
+          trigger: { triggerType: 'PollForSourceChanges', triggerDetail: action.name },
+        });
+      } catch (error) {
+        this.deps.logError(`checking ${name}/${action.name} for changes failed`, error);
+      }
+    }
+  }
+
+  /** Stores the branch's head; true when it moved since the last look. */
+  private async recordHead(
+    pipeline: PipelineDeclaration,
+    action: ActionDeclaration,
+  ): Promise<boolean> {
+    const config = action.configuration ?? {};
+    const endpoint = await this.deps.connections.endpointOf(config.ConnectionArn ?? '');
+    const url = repositoryUrlFor(endpoint, config.FullRepositoryId ?? '');
+    const head = await latestCommit(url, config.BranchName ?? '');
+    const key = lastSeenKey(pipeline.name, action.name);
+    const seen = await this.deps.store.initSetting(key, head);
+    if (seen === head) return false;
+    return this.deps.store.compareAndSetSetting(key, seen, head);
+  }
+}
+
+/** The setting that holds the last head seen for a source action. */
+export function lastSeenKey(pipelineName: string, actionName: string): string {
+  return `source-head:${pipelineName}:${actionName}`;
+}
+
+function watchedSources(pipeline: PipelineDeclaration): ActionDeclaration[] {
+  // A V2 pipeline with triggers replaces change detection (the model's documentation).
+  if ((pipeline.triggers ?? []).length > 0) return [];
+  return (pipeline.stages[0]?.actions ?? []).filter(
+    (a) => a.actionTypeId.provider === GIT_SOURCE && a.configuration?.DetectChanges !== 'false',
+  );
+}
