@@ -10,13 +10,22 @@ import type { BuiltInProvider } from './built-in-provider.js';
 import { codeBuildProvider } from './codebuild/codebuild-provider.js';
 import { commandsProvider } from './commands/commands-provider.js';
 import { gitSourceProvider } from './git-source/git-source-provider.js';
+import {
+  invokePipelineProvider,
+  type StartOtherPipeline,
+} from './invoke-pipeline/invoke-pipeline-provider.js';
 import { unavailableProvider } from './unavailable-provider.js';
 
 const WAITS_FOR_A_PERSON = new Set(['Approval/AWS/Manual/1']);
 
 /** The built-in providers, covering every built-in action type but Manual approval. */
-export function builtInProviders(): BuiltInProvider[] {
-  const runnable = [commandsProvider, gitSourceProvider, codeBuildProvider];
+export function builtInProviders(startOtherPipeline: StartOtherPipeline): BuiltInProvider[] {
+  const runnable = [
+    commandsProvider,
+    gitSourceProvider,
+    codeBuildProvider,
+    invokePipelineProvider(startOtherPipeline),
+  ];
   const covered = new Set(runnable.flatMap((p) => p.actionTypeKeys));
   const rest = builtInActionTypes()
     .map((entry) => actionTypeKey(entry.actionType.id))

@@ -64,7 +64,17 @@ export function buildServices(
     jobs,
     runner.signals,
     new FsArtifactStore(path.join(options.dataDir, 'artifacts')),
-    builtInProviders(),
+    builtInProviders(async (request) => {
+      const { pipeline, record } = await pipelines.getUnmasked(request.pipelineName);
+      return executions.start({
+        pipelineName: record.name,
+        pipelineVersion: record.version,
+        declaration: pipeline,
+        trigger: { triggerType: 'StartPipelineExecution', triggerDetail: request.invokedBy },
+        variables: request.variables,
+        sourceRevisions: request.sourceRevisions,
+      });
+    }),
     {
       workerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
       dataDir: options.dataDir,

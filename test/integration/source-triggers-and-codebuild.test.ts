@@ -182,6 +182,76 @@ describe('runs started by the source', () => {
   });
 });
 
+describe('the CodePipeline invoke action', () => {
+  it('starts another pipeline with variables, and fails clearly on one that does not exist', async () => {
+    const action = gitSourceAction(source);
+    action.configuration = { ...action.configuration, DetectChanges: 'false' };
+    const stages = (build: ActionDeclaration) => [
+      { name: 'Source', actions: [action] },
+      { name: 'Next', actions: [build] },
+    ];
+    const base = {
+      pipelineType: 'V2' as const,
+      roleArn: 'arn:aws:iam::123456789012:role/pipeline',
+      artifactStore: { type: 'S3' as const, location: 'artifacts' },
+    };
+    await t.client.send(
+      new CreatePipelineCommand({
+        pipeline: {
+          ...base,
+          name: 'callee',
+          variables: [{ name: 'target', defaultValue: 'dev' }],
+          stages: stages({ ...echoAction(), commands: ['echo deploying to #{variables.target}'] }),
+        },
+      }),
+    );
+    const invoke = (name: string, pipelineName: string): ActionDeclaration => ({
+      name: 'Invoke',
+      actionTypeId: { category: 'Invoke', owner: 'AWS', provider: 'CodePipeline', version: '1' },
+      configuration: {
+        PipelineName: pipelineName,
+        Variables: JSON.stringify([{ name: 'target', value: 'prod' }]),
+      },
+      namespace: `${name}Invoke`,
+    });
+    await t.client.send(
+      new CreatePipelineCommand({
+        pipeline: { ...base, name: 'caller', stages: stages(invoke('caller', 'callee')) },
+      }),
+    );
+    await eventually(async () => expect((await runs('caller'))[0]?.status).toBe('Succeeded'));
+    const actions = await t.client.send(
+      new ListActionExecutionsCommand({ pipelineName: 'caller' }),
+    );
+    const started = actions.actionExecutionDetails?.find((a) => a.actionName === 'Invoke')?.output
+      ?.outputVariables?.PipelineExecutionId;
+    expect(started).toMatch(/^[0-9a-f-]{36}$/);
+    await eventually(async () =>
+      expect(await executionStatus(t.client, 'callee', started ?? '')).toBe('Succeeded'),
+    );
+    const { GetPipelineExecutionCommand } = await import('@aws-sdk/client-codepipeline');
+    const callee = await t.client.send(
+      new GetPipelineExecutionCommand({ pipelineName: 'callee', pipelineExecutionId: started }),
+    );
+    expect(callee.pipelineExecution?.variables).toEqual([
+      { name: 'target', resolvedValue: 'prod' },
+    ]);
+    expect(callee.pipelineExecution?.trigger?.triggerDetail).toContain(':caller/');
+
+    await t.client.send(
+      new CreatePipelineCommand({
+        pipeline: {
+          ...base,
+          name: 'broken-caller',
+          stages: stages(invoke('broken', 'no-such-pipeline')),
+        },
+      }),
+    );
+    await eventually(async () => expect((await runs('broken-caller'))[0]?.status).toBe('Failed'));
+    expect((await runs('broken-caller'))[0]?.statusSummary).toContain('PipelineNotFoundException');
+  });
+});
+
 function echoAction(): ActionDeclaration {
   return {
     name: 'Echo',
