@@ -40,6 +40,10 @@ export function addServeCommand(program: Command, setExitCode: (code: number) =>
       'allow plain HTTP on a non-loopback address [env LOCKSTEP_INSECURE_HTTP]',
     )
     .option('--root-key-file <file>', 'root key shared by replicas [env LOCKSTEP_ROOT_KEY_FILE]')
+    .option(
+      '--artifact-dir <dir>',
+      'artifact store shared by replicas [env LOCKSTEP_ARTIFACT_DIR] (default DIR/artifacts)',
+    )
     .action(async (flags: ServeOptions) => {
       setExitCode(await serve(flags));
     });

@@ -18,6 +18,7 @@ export interface ServeOptions {
   tlsKey?: string;
   insecureHttp?: boolean;
   rootKeyFile?: string;
+  artifactDir?: string;
 }
 
 export interface CompiledServeOptions {
@@ -29,6 +30,11 @@ export interface CompiledServeOptions {
   region: string;
   tls: { certPath: string; keyPath: string } | undefined;
   rootKeyFile: string | undefined;
+  /**
+   * Where artifacts are stored: DIR/artifacts, or a directory replicas share (one host, or a
+   * shared mount) when several serve one database.
+   */
+  artifactDir: string;
   /** Largest request body accepted; CodePipeline declarations of 500 actions fit well inside. */
   maxBodyBytes: number;
   /** How long a built-in worker's claim on a job lasts without renewal (LOCKSTEP_JOB_LEASE_SECONDS). */
@@ -53,6 +59,7 @@ export const SERVE_ENVIRONMENT: Record<keyof ServeOptions, string> = {
   tlsKey: 'LOCKSTEP_TLS_KEY',
   insecureHttp: 'LOCKSTEP_INSECURE_HTTP',
   rootKeyFile: 'LOCKSTEP_ROOT_KEY_FILE',
+  artifactDir: 'LOCKSTEP_ARTIFACT_DIR',
 };
 
 /** Thrown for options that cannot work; the CLI prints the message and exits 2. */
@@ -90,8 +97,12 @@ export function compileServeOptions(
     );
   }
   const rootKeyFile = pick('rootKeyFile');
+  const dataDir = path.resolve(pick('dataDir') ?? '.lockstep');
+  const artifactDir = pick('artifactDir');
   return {
-    dataDir: path.resolve(pick('dataDir') ?? '.lockstep'),
+    dataDir,
+    artifactDir:
+      artifactDir === undefined ? path.join(dataDir, 'artifacts') : path.resolve(artifactDir),
     host,
     port,
     databaseUrl: compileDatabaseUrl(pick('databaseUrl')),

@@ -54,8 +54,12 @@ export class ExecutionRunner {
     if (!record) throw new Error(`execution ${executionId} does not exist`);
     // Decisions about one pipeline's runs are taken one at a time in this process, so that a
     // stage lock is never granted twice on the strength of the same stale read.
+    // The in-process lock queues this process's decisions; the store's named lock (a
+    // PostgreSQL advisory lock, nothing on SQLite) excludes other replicas'.
     const { before, after } = await this.pipelineLocks.run(record.pipelineName, () =>
-      this.decideAndCommit(executionId, event),
+      this.store.withLock(`pipeline:${record.pipelineName}`, () =>
+        this.decideAndCommit(executionId, event),
+      ),
     );
     await this.reactToStageChanges(before, after);
     return after;

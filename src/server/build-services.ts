@@ -31,6 +31,7 @@ import { LOCKSTEP_VERSION } from './version.js';
 
 export interface ExecutionOptions {
   dataDir: string;
+  artifactDir: string;
   /** How long a built-in worker's claim on a job lasts without renewal. */
   jobLeaseMs: number;
   /** How often overdue jobs are looked for, and other replicas' jobs polled. */
@@ -63,7 +64,7 @@ export function buildServices(
     store,
     jobs,
     runner.signals,
-    new FsArtifactStore(path.join(options.dataDir, 'artifacts')),
+    new FsArtifactStore(options.artifactDir),
     builtInProviders(async (request) => {
       const { pipeline, record } = await pipelines.getUnmasked(request.pipelineName);
       return executions.start({

@@ -57,6 +57,7 @@ export async function startServer(
       scope,
       {
         dataDir: options.dataDir,
+        artifactDir: options.artifactDir,
         jobLeaseMs: options.jobLeaseMs,
         sweepIntervalMs: options.sweepIntervalMs,
         workerConcurrency: options.workerConcurrency,

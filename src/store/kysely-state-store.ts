@@ -57,8 +57,13 @@ export class KyselyStateStore implements StateStore {
     return this.engine.migrate(this.db);
   }
 
-  close(): Promise<void> {
-    return this.db.destroy();
+  async close(): Promise<void> {
+    await this.engine.close();
+    await this.db.destroy();
+  }
+
+  withLock<T>(name: string, section: () => Promise<T>): Promise<T> {
+    return this.engine.withLock(name, section);
   }
 
   async getSetting(key: string): Promise<string | undefined> {

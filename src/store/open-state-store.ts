@@ -4,6 +4,7 @@ import { KyselyStateStore } from './kysely-state-store.js';
 import { lockPostgresAuditAppend } from './postgres/audit-append-lock.js';
 import { createPostgresKysely } from './postgres/dialect.js';
 import { migratePostgres } from './postgres/migrate.js';
+import { createPostgresNamedLocks } from './postgres/named-locks.js';
 import { isPostgresUniqueViolation } from './postgres/unique-violation.js';
 import { lockSqliteAuditAppend } from './sqlite/audit-append-lock.js';
 import { createSqliteKysely } from './sqlite/dialect.js';
@@ -39,11 +40,14 @@ async function createStore(options: OpenStateStoreOptions): Promise<StateStore> 
       // Never echo the URL: it usually carries a password.
       throw new Error('database URL must start with postgres:// or postgresql://');
     }
+    const locks = createPostgresNamedLocks(databaseUrl);
     return new KyselyStateStore(createPostgresKysely(databaseUrl), {
       name: 'postgres',
       migrate: migratePostgres,
       isUniqueViolation: isPostgresUniqueViolation,
       lockAuditAppend: lockPostgresAuditAppend,
+      withLock: (name, section) => locks.run(name, section),
+      close: () => locks.close(),
     });
   }
   // 0700 when we create it: the data directory also holds keys and credentials (DESIGN.md 4).
@@ -53,5 +57,9 @@ async function createStore(options: OpenStateStoreOptions): Promise<StateStore> 
     migrate: migrateSqlite,
     isUniqueViolation: isSqliteUniqueViolation,
     lockAuditAppend: lockSqliteAuditAppend,
+    // One process owns an SQLite file (the server's in-process locks cover it), so a named
+    // lock has nothing more to exclude.
+    withLock: (_name, section) => section(),
+    close: () => Promise.resolve(),
   });
 }

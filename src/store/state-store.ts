@@ -118,6 +118,9 @@ export interface StateStore {
   /** Pipeline executions, action executions and jobs. */
   readonly executions: ExecutionStore;
 
+  /** Runs `section` holding a lock named `name` against every server on this database. */
+  withLock<T>(name: string, section: () => Promise<T>): Promise<T>;
+
   /** Applies pending numbered migrations; harmless to run twice or from two processes. */
   migrate(): Promise<void>;
   close(): Promise<void>;

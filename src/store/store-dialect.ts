@@ -13,4 +13,8 @@ export interface StoreDialect {
   isUniqueViolation(error: unknown): boolean;
   /** Runs first in the audit append transaction so that sequence order is commit order. */
   lockAuditAppend(trx: Transaction<Database>): Promise<void>;
+  /** Runs `section` holding a lock named `name` across every process on this database. */
+  withLock<T>(name: string, section: () => Promise<T>): Promise<T>;
+  /** Releases what the dialect holds beside the Kysely instance. */
+  close(): Promise<void>;
 }

@@ -23,16 +23,34 @@ export interface TestServer {
 
 /** Starts a server in this process; stop() it in afterAll. */
 export async function startTestServer(
-  options: { databaseUrl?: string; env?: NodeJS.ProcessEnv } = {},
+  options: {
+    databaseUrl?: string;
+    env?: NodeJS.ProcessEnv;
+    /** A root key shared with another replica on the same database. */
+    rootKeyFile?: string;
+    /** An artifact directory shared with another replica. */
+    artifactDir?: string;
+    /** Credentials to use when this replica did not create the administrator. */
+    credentials?: { accessKeyId: string; secretAccessKey: string };
+  } = {},
 ): Promise<TestServer> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'lockstep-it-'));
   const loggedErrors: unknown[] = [];
   const compiled = compileServeOptions(
-    { dataDir, port: 0, accountId: '123456789012', databaseUrl: options.databaseUrl },
+    {
+      dataDir,
+      port: 0,
+      accountId: '123456789012',
+      databaseUrl: options.databaseUrl,
+      rootKeyFile: options.rootKeyFile,
+      artifactDir: options.artifactDir,
+    },
     options.env ?? {},
   );
   const server = await startServer(compiled, (_message, error) => loggedErrors.push(error));
-  const credentials = parseCredentials(await readFile(path.join(dataDir, 'credentials'), 'utf8'));
+  const credentials =
+    options.credentials ??
+    parseCredentials(await readFile(path.join(dataDir, 'credentials'), 'utf8'));
   const client = new CodePipelineClient({
     endpoint: server.url,
     region: 'us-east-1',
