@@ -4,7 +4,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import path from 'node:path';
 import type { ServerServices } from '../api/server-services.js';
 import { FsArtifactStore } from '../artifacts/fs-artifact-store.js';
 import { ConnectionService } from '../connections/connection-service.js';

@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import {
-  CodePipelineClient,
   CreatePipelineCommand,
   ListActionExecutionsCommand,
   StartPipelineExecutionCommand,

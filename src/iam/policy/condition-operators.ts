@@ -37,7 +37,10 @@ export interface ParsedOperator {
 }
 
 type Compare = (actual: number, expected: number) => boolean;
-const COMPARE: Record<'Equals' | 'LessThan' | 'LessThanEquals' | 'GreaterThan' | 'GreaterThanEquals', Compare> = {
+const COMPARE: Record<
+  'Equals' | 'LessThan' | 'LessThanEquals' | 'GreaterThan' | 'GreaterThanEquals',
+  Compare
+> = {
   Equals: (a, e) => a === e,
   LessThan: (a, e) => a < e,
   LessThanEquals: (a, e) => a <= e,
@@ -120,10 +123,24 @@ function define(name: string, compile: ValueCompiler, negated = false): void {
   DEFINITIONS.set(name.toLowerCase(), { name, negated, compile });
 }
 
-define('StringEquals', stringCompiler((s) => s));
-define('StringNotEquals', stringCompiler((s) => s), true);
-define('StringEqualsIgnoreCase', stringCompiler((s) => s.toLowerCase()));
-define('StringNotEqualsIgnoreCase', stringCompiler((s) => s.toLowerCase()), true);
+define(
+  'StringEquals',
+  stringCompiler((s) => s),
+);
+define(
+  'StringNotEquals',
+  stringCompiler((s) => s),
+  true,
+);
+define(
+  'StringEqualsIgnoreCase',
+  stringCompiler((s) => s.toLowerCase()),
+);
+define(
+  'StringNotEqualsIgnoreCase',
+  stringCompiler((s) => s.toLowerCase()),
+  true,
+);
 define('StringLike', wildcardCompiler('string'));
 define('StringNotLike', wildcardCompiler('string'), true);
 for (const [suffix, compare] of Object.entries(COMPARE)) {
@@ -151,10 +168,15 @@ export function parseConditionOperator(name: string): ParsedOperator | undefined
   if (match === null || base === undefined) return undefined;
   const qualifier = match[1]?.toLowerCase();
   const set =
-    qualifier === undefined ? 'single' : qualifier === 'foranyvalue' ? 'ForAnyValue' : 'ForAllValues';
+    qualifier === undefined
+      ? 'single'
+      : qualifier === 'foranyvalue'
+        ? 'ForAnyValue'
+        : 'ForAllValues';
   const ifExists = match[3] !== undefined;
   // AWS: IfExists may be added "to the end of any condition operator name except the Null condition".
-  if (base === 'null') return ifExists || set !== 'single' ? undefined : { definition: undefined, set, ifExists };
+  if (base === 'null')
+    return ifExists || set !== 'single' ? undefined : { definition: undefined, set, ifExists };
   const definition = DEFINITIONS.get(base);
   return definition === undefined ? undefined : { definition, set, ifExists };
 }

@@ -90,7 +90,8 @@ export function resolveTemplate(
 /** The parts as a plain string, wildcards as their own characters (for the equality operators). */
 export function renderLiteral(parts: readonly ResolvedPart[]): string {
   let out = '';
-  for (const part of parts) out += part.kind === 'text' ? part.text : part.kind === 'star' ? '*' : '?';
+  for (const part of parts)
+    out += part.kind === 'text' ? part.text : part.kind === 'star' ? '*' : '?';
   return out;
 }
 

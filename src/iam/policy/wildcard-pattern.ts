@@ -84,7 +84,9 @@ export function compileWildcardMatcher(
   mode: WildcardMode,
 ): ValueMatcher {
   const fixed = templates.filter((t) => t.variables.length === 0);
-  const withVariables = templates.filter((t) => t.variables.length > 0).map((t) => variableMatcher(t, mode));
+  const withVariables = templates
+    .filter((t) => t.variables.length > 0)
+    .map((t) => variableMatcher(t, mode));
   const pattern =
     fixed.length === 0
       ? undefined
