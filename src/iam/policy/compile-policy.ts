@@ -64,7 +64,9 @@ export function compilePolicy(value: unknown, options: CompileOptions = {}): Com
   // IAM accepts a single statement object in place of an array of them.
   const list = Array.isArray(raw) ? (raw as unknown[]) : [raw];
   const statementOptions = { kind: options.kind, variables: version === '2012-10-17' };
-  const statements = list.map((statement, index) => compileStatement(statement, index, statementOptions));
+  const statements = list.map((statement, index) =>
+    compileStatement(statement, index, statementOptions),
+  );
   if (options.kind === 'identity') checkUniqueSids(statements);
   const policy = { version, statements };
   compiled.set(document, policy);

@@ -73,12 +73,19 @@ function onePair(
   const hasPlain = statement[field] !== undefined;
   const hasNot = statement[negatedField] !== undefined;
   if (hasPlain && hasNot) {
-    throw new PolicyDocumentError(`Syntax errors in policy. Use ${field} or ${negatedField}, not both.`, path);
+    throw new PolicyDocumentError(
+      `Syntax errors in policy. Use ${field} or ${negatedField}, not both.`,
+      path,
+    );
   }
   if (!hasPlain && !hasNot) throw new PolicyDocumentError(missing, path);
   const name = hasPlain ? field : negatedField;
   const fieldPath = `${path}.${name}`;
-  return { values: stringList(statement[name], fieldPath, missing), negated: hasNot, path: fieldPath };
+  return {
+    values: stringList(statement[name], fieldPath, missing),
+    negated: hasNot,
+    path: fieldPath,
+  };
 }
 
 function compileActions(values: readonly string[], path: string): ValueMatcher {
@@ -92,18 +99,25 @@ function compileActions(values: readonly string[], path: string): ValueMatcher {
     );
   }
   // Actions never take policy variables.
-  return compileWildcardMatcher(values.map((a) => parseTemplate(a, false)), 'action');
+  return compileWildcardMatcher(
+    values.map((a) => parseTemplate(a, false)),
+    'action',
+  );
 }
 
 function checkEffect(value: unknown, path: string): 'Allow' | 'Deny' {
   if (value === 'Allow' || value === 'Deny') return value;
   if (value === undefined) throw new PolicyDocumentError('Missing required field Effect.', path);
-  throw new PolicyDocumentError(`Invalid effect: ${JSON.stringify(value)}. Use Allow or Deny.`, path);
+  throw new PolicyDocumentError(
+    `Invalid effect: ${JSON.stringify(value)}. Use Allow or Deny.`,
+    path,
+  );
 }
 
 function checkSid(value: unknown, path: string, kind: PolicyKind | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw new PolicyDocumentError('Syntax errors in policy. Sid must be a string.', path);
+  if (typeof value !== 'string')
+    throw new PolicyDocumentError('Syntax errors in policy. Sid must be a string.', path);
   if (kind === 'identity' && !/^[0-9A-Za-z]*$/.test(value)) {
     throw new PolicyDocumentError(
       'Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*',
@@ -113,7 +127,12 @@ function checkSid(value: unknown, path: string, kind: PolicyKind | undefined): s
   return value;
 }
 
-function checkPrincipals(statement: Record<string, unknown>, effect: string, path: string, kind: PolicyKind | undefined) {
+function checkPrincipals(
+  statement: Record<string, unknown>,
+  effect: string,
+  path: string,
+  kind: PolicyKind | undefined,
+) {
   const hasPrincipal = statement.Principal !== undefined;
   const hasNotPrincipal = statement.NotPrincipal !== undefined;
   if (kind === 'identity' && (hasPrincipal || hasNotPrincipal)) {
@@ -123,27 +142,42 @@ function checkPrincipals(statement: Record<string, unknown>, effect: string, pat
     throw new PolicyDocumentError('Missing required field Principal.', path);
   }
   if (hasPrincipal && hasNotPrincipal) {
-    throw new PolicyDocumentError('Syntax errors in policy. Use Principal or NotPrincipal, not both.', path);
+    throw new PolicyDocumentError(
+      'Syntax errors in policy. Use Principal or NotPrincipal, not both.',
+      path,
+    );
   }
   // AWS: "NotPrincipal must be used with "Effect":"Deny". Using it with "Effect":"Allow" is not supported."
   if (hasNotPrincipal && effect !== 'Deny') {
     throw new PolicyDocumentError('NotPrincipal must be used with "Effect": "Deny".', path);
   }
   return {
-    principal: hasPrincipal ? compilePrincipal(statement.Principal, `${path}.Principal`) : undefined,
-    notPrincipal: hasNotPrincipal ? compilePrincipal(statement.NotPrincipal, `${path}.NotPrincipal`) : undefined,
+    principal: hasPrincipal
+      ? compilePrincipal(statement.Principal, `${path}.Principal`)
+      : undefined,
+    notPrincipal: hasNotPrincipal
+      ? compilePrincipal(statement.NotPrincipal, `${path}.NotPrincipal`)
+      : undefined,
   };
 }
 
 /** Validates and compiles `Statement[index]`; throws PolicyDocumentError naming the problem. */
-export function compileStatement(raw: unknown, index: number, options: StatementOptions): CompiledStatement {
+export function compileStatement(
+  raw: unknown,
+  index: number,
+  options: StatementOptions,
+): CompiledStatement {
   const path = `Statement[${index}]`;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new PolicyDocumentError('Syntax errors in policy. A statement must be a JSON object.', path);
+    throw new PolicyDocumentError(
+      'Syntax errors in policy. A statement must be a JSON object.',
+      path,
+    );
   }
   const statement = raw as Record<string, unknown>;
   const unknown = Object.keys(statement).find((field) => !FIELDS.has(field));
-  if (unknown !== undefined) throw new PolicyDocumentError(`Syntax errors in policy. Unknown field ${unknown}.`, path);
+  if (unknown !== undefined)
+    throw new PolicyDocumentError(`Syntax errors in policy. Unknown field ${unknown}.`, path);
   const effect = checkEffect(statement.Effect, path);
   const sid = checkSid(statement.Sid, `${path}.Sid`, options.kind);
   const principals = checkPrincipals(statement, effect, path, options.kind);
@@ -151,7 +185,10 @@ export function compileStatement(raw: unknown, index: number, options: Statement
   const resources = onePair(statement, 'Resource', path);
   for (const resource of resources.values) {
     if (resource !== '*' && !resource.startsWith('arn:')) {
-      throw new PolicyDocumentError(`Resource ${resource} must be in ARN format or "*".`, resources.path);
+      throw new PolicyDocumentError(
+        `Resource ${resource} must be in ARN format or "*".`,
+        resources.path,
+      );
     }
   }
   const resourceTemplates = resources.values.map((r) => parseTemplate(r, options.variables));

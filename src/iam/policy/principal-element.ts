@@ -32,10 +32,15 @@ function principalValues(raw: unknown, path: string): string[] {
   if (list.length === 0 || !list.every((v): v is string => typeof v === 'string' && v !== '')) {
     throw invalid(path, 'principal values must be non-empty strings.');
   }
-  return list as string[];
+  return list;
 }
 
-function addAwsValue(value: string, path: string, accounts: Set<string>, arns: Set<string>): boolean {
+function addAwsValue(
+  value: string,
+  path: string,
+  accounts: Set<string>,
+  arns: Set<string>,
+): boolean {
   if (value === '*') return true;
   const root = ROOT_ARN.exec(value)?.[1];
   if (ACCOUNT_ID.test(value) || root !== undefined) accounts.add(root ?? value);
@@ -60,7 +65,8 @@ export function compilePrincipal(raw: unknown, path: string): CompiledPrincipal 
     // Service, Federated and CanonicalUser principals are kept out: Lockstep's callers are
     // IAM users and role sessions, which never match them.
     if (type !== 'AWS') continue;
-    for (const v of values) everyone = addAwsValue(v, `${path}.${type}`, accounts, arns) || everyone;
+    for (const v of values)
+      everyone = addAwsValue(v, `${path}.${type}`, accounts, arns) || everyone;
   }
   return { everyone, accounts, arns };
 }
@@ -70,7 +76,10 @@ function isRootCaller(context: EvaluationContext): boolean {
 }
 
 /** How a Principal element matches the caller. */
-export function matchPrincipal(principal: CompiledPrincipal, context: EvaluationContext): PrincipalMatch {
+export function matchPrincipal(
+  principal: CompiledPrincipal,
+  context: EvaluationContext,
+): PrincipalMatch {
   if (principal.everyone || principal.arns.has(context.principalArn)) return 'direct';
   if (principal.accounts.has(context.principalAccount)) {
     return isRootCaller(context) ? 'direct' : 'delegated';
@@ -83,7 +92,10 @@ export function matchPrincipal(principal: CompiledPrincipal, context: Evaluation
  * Whether a NotPrincipal exempts the caller from its Deny. AWS checks the account, then the
  * role, then the session or user, so each of those must be listed for the caller to escape.
  */
-export function notPrincipalExempts(principal: CompiledPrincipal, context: EvaluationContext): boolean {
+export function notPrincipalExempts(
+  principal: CompiledPrincipal,
+  context: EvaluationContext,
+): boolean {
   if (principal.everyone) return true;
   if (!principal.accounts.has(context.principalAccount)) return false;
   if (isRootCaller(context)) return true;

@@ -48,7 +48,7 @@ function segmentedSource(parts: readonly ResolvedPart[], mode: 'resource' | 'arn
 }
 
 /** The regular-expression source (unanchored) for resolved parts in the given mode. */
-export function wildcardSource(parts: readonly ResolvedPart[], mode: WildcardMode): string {
+function wildcardSource(parts: readonly ResolvedPart[], mode: WildcardMode): string {
   if (mode === 'resource' || mode === 'arn') return segmentedSource(parts, mode);
   let source = '';
   for (const part of parts) {
