@@ -250,8 +250,65 @@ const jobOperations: Operation[] = [
   }),
 ];
 
+interface ThirdPartyResult {
+  jobId: string;
+  clientToken: string;
+}
+
+const thirdPartyJobOperations: Operation[] = [
+  defineOperation<{ actionTypeId: ActionTypeId; maxBatchSize?: number }>({
+    name: 'PollForThirdPartyJobs',
+    iamAction: 'codepipeline:PollForThirdPartyJobs',
+    readOnly: false,
+    resourceArn: () => '*',
+    handle: (input, { services }) =>
+      services.thirdPartyJobs.poll(input.actionTypeId, input.maxBatchSize),
+  }),
+  defineOperation<ThirdPartyResult>({
+    name: 'GetThirdPartyJobDetails',
+    iamAction: 'codepipeline:GetThirdPartyJobDetails',
+    readOnly: true,
+    resourceArn: () => '*',
+    handle: (input, { services }) =>
+      services.thirdPartyJobs.details(input.jobId, input.clientToken),
+  }),
+  defineOperation<ThirdPartyResult & { nonce: string }>({
+    name: 'AcknowledgeThirdPartyJob',
+    iamAction: 'codepipeline:AcknowledgeThirdPartyJob',
+    readOnly: false,
+    resourceArn: () => '*',
+    handle: (input, { services }) =>
+      services.thirdPartyJobs.acknowledge(input.jobId, input.nonce, input.clientToken),
+  }),
+  defineOperation<ThirdPartyResult & Omit<SuccessInput, 'outputVariables'>>({
+    name: 'PutThirdPartyJobSuccessResult',
+    iamAction: 'codepipeline:PutThirdPartyJobSuccessResult',
+    readOnly: false,
+    resourceArn: () => '*',
+    handle: async (input, { services }) => {
+      await services.thirdPartyJobs.succeed(input);
+      return {};
+    },
+  }),
+  defineOperation<
+    ThirdPartyResult & {
+      failureDetails: { type: string; message: string; externalExecutionId?: string };
+    }
+  >({
+    name: 'PutThirdPartyJobFailureResult',
+    iamAction: 'codepipeline:PutThirdPartyJobFailureResult',
+    readOnly: false,
+    resourceArn: () => '*',
+    handle: async (input, { services }) => {
+      await services.thirdPartyJobs.fail(input.jobId, input.clientToken, input.failureDetails);
+      return {};
+    },
+  }),
+];
+
 /** Every execution and job operation, for the CodePipeline service's table. */
 export const codePipelineExecutionOperations: readonly Operation[] = [
   ...executionOperations,
   ...jobOperations,
+  ...thirdPartyJobOperations,
 ];

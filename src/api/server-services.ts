@@ -11,6 +11,7 @@ import type { PipelineLifecycle } from '../engine/pipeline-lifecycle.js';
 import type { StageTransitions } from '../engine/stage-transitions.js';
 import type { JobWorkerProtocol } from '../jobs/job-worker-protocol.js';
 import type { ManualApproval } from '../jobs/manual-approval.js';
+import type { ThirdPartyJobProtocol } from '../jobs/third-party-job-protocol.js';
 import type { ActionTypeService } from '../pipelines/action-type-service.js';
 import type { AccountScope } from '../pipelines/pipeline-arn.js';
 import type { PipelineService } from '../pipelines/pipeline-service.js';
@@ -29,6 +30,7 @@ export interface ServerServices {
   executionViews: ExecutionViews;
   actionLogs: ActionLogs;
   jobProtocol: JobWorkerProtocol;
+  thirdPartyJobs: ThirdPartyJobProtocol;
   approvals: ManualApproval;
   server: { version: string; dialect: string; startedAt: Date };
 }

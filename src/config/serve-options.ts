@@ -45,6 +45,8 @@ export interface CompiledServeOptions {
   workerConcurrency: number;
   /** How often git sources are polled for new commits (LOCKSTEP_SOURCE_POLL_SECONDS). */
   sourcePollMs: number;
+  /** ThirdParty action types wait for partner workers (LOCKSTEP_THIRD_PARTY_WORKERS=true). */
+  thirdPartyWorkers: boolean;
 }
 
 /** The environment variable that stands in for each option. */
@@ -115,6 +117,9 @@ export function compileServeOptions(
       positiveNumber(env.LOCKSTEP_JOB_LEASE_SECONDS, 30, 'LOCKSTEP_JOB_LEASE_SECONDS') * 1000,
     sweepIntervalMs: 1000,
     workerConcurrency: positiveNumber(env.LOCKSTEP_WORKERS, 4, 'LOCKSTEP_WORKERS'),
+    thirdPartyWorkers: ['1', 'true', 'yes'].includes(
+      (env.LOCKSTEP_THIRD_PARTY_WORKERS ?? '').toLowerCase(),
+    ),
     sourcePollMs:
       positiveNumber(env.LOCKSTEP_SOURCE_POLL_SECONDS, 30, 'LOCKSTEP_SOURCE_POLL_SECONDS') * 1000,
   };

@@ -47,3 +47,4 @@ export const OutputVariablesSizeExceededException = modelled(
 );
 export const StageNotRetryableException = modelled('StageNotRetryableException');
 export const NotLatestPipelineExecutionException = modelled('NotLatestPipelineExecutionException');
+export const InvalidClientTokenException = modelled('InvalidClientTokenException');

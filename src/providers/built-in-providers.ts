@@ -19,7 +19,10 @@ import { unavailableProvider } from './unavailable-provider.js';
 const WAITS_FOR_A_PERSON = new Set(['Approval/AWS/Manual/1']);
 
 /** The built-in providers, covering every built-in action type but Manual approval. */
-export function builtInProviders(startOtherPipeline: StartOtherPipeline): BuiltInProvider[] {
+export function builtInProviders(
+  thirdPartyWorkers: boolean,
+  startOtherPipeline: StartOtherPipeline,
+): BuiltInProvider[] {
   const runnable = [
     commandsProvider,
     gitSourceProvider,
@@ -29,6 +32,8 @@ export function builtInProviders(startOtherPipeline: StartOtherPipeline): BuiltI
   const covered = new Set(runnable.flatMap((p) => p.actionTypeKeys));
   const rest = builtInActionTypes()
     .map((entry) => actionTypeKey(entry.actionType.id))
-    .filter((key) => !covered.has(key) && !WAITS_FOR_A_PERSON.has(key));
+    .filter((key) => !covered.has(key) && !WAITS_FOR_A_PERSON.has(key))
+    // Handed to partner workers (the ThirdParty job protocol) when the operator says so.
+    .filter((key) => !(thirdPartyWorkers && key.split('/')[1] === 'ThirdParty'));
   return [...runnable, unavailableProvider(rest)];
 }

@@ -19,6 +19,7 @@ import { JobService } from '../jobs/job-service.js';
 import { JobSupervisor } from '../jobs/job-supervisor.js';
 import { JobWorkerProtocol } from '../jobs/job-worker-protocol.js';
 import { ManualApproval } from '../jobs/manual-approval.js';
+import { ThirdPartyJobProtocol } from '../jobs/third-party-job-protocol.js';
 import { ActionTypeService } from '../pipelines/action-type-service.js';
 import type { AccountScope } from '../pipelines/pipeline-arn.js';
 import { PipelineService } from '../pipelines/pipeline-service.js';
@@ -38,6 +39,8 @@ export interface ExecutionOptions {
   workerConcurrency: number;
   /** How often git sources with DetectChanges are polled for new commits. */
   sourcePollMs: number;
+  /** Whether ThirdParty action types wait for partner workers instead of failing at once. */
+  thirdPartyWorkers: boolean;
 }
 
 export interface BuiltServices {
@@ -64,7 +67,7 @@ export function buildServices(
     jobs,
     runner.signals,
     new FsArtifactStore(options.artifactDir),
-    builtInProviders(async (request) => {
+    builtInProviders(options.thirdPartyWorkers, async (request) => {
       const { pipeline, record } = await pipelines.getUnmasked(request.pipelineName);
       return executions.start({
         pipelineName: record.name,
@@ -94,6 +97,7 @@ export function buildServices(
     intervalMs: options.sourcePollMs,
     logError,
   });
+  const jobProtocol = new JobWorkerProtocol(store, jobs, actionTypes, scope.accountId);
   const services: ServerServices = {
     scope,
     pipelines,
@@ -106,7 +110,14 @@ export function buildServices(
     actionRevisions: new ActionRevisions(store, executions),
     executionViews: new ExecutionViews(store, scope),
     actionLogs: new ActionLogs(store, options.dataDir),
-    jobProtocol: new JobWorkerProtocol(store, jobs, actionTypes, scope.accountId),
+    jobProtocol,
+    thirdPartyJobs: new ThirdPartyJobProtocol(
+      store,
+      jobs,
+      jobProtocol,
+      actionTypes,
+      scope.accountId,
+    ),
     approvals: new ManualApproval(store, jobs),
     server: { version: LOCKSTEP_VERSION, dialect: store.dialect, startedAt: new Date() },
   };

@@ -62,6 +62,7 @@ export async function startServer(
         sweepIntervalMs: options.sweepIntervalMs,
         workerConcurrency: options.workerConcurrency,
         sourcePollMs: options.sourcePollMs,
+        thirdPartyWorkers: options.thirdPartyWorkers,
       },
       logError,
     );
