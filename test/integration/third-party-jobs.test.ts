@@ -88,7 +88,7 @@ describe('ThirdParty jobs with partner workers', () => {
     expect(details.jobDetails?.data?.pipelineContext).toEqual({
       pipelineName: 'partner',
       stage: { name: 'Source' },
-      action: { name: 'GitHub', actionExecutionId: expect.any(String) as unknown as string },
+      action: { name: 'GitHub', actionExecutionId: expect.any(String) },
     });
     expect(details.jobDetails?.data?.actionConfiguration?.configuration?.Repo).toBe('r');
     const nonce = details.jobDetails?.nonce;
