@@ -13,6 +13,7 @@ import {
 } from '../errors/lockstep-error.js';
 import { renderError } from './error-response.js';
 import type { JsonProtocol } from './json-protocol.js';
+import type { QueryProtocol } from './query/query-protocol.js';
 
 export interface HttpServerOptions {
   maxBodyBytes: number;
@@ -24,6 +25,7 @@ export interface HttpServerOptions {
 /** Builds the Fastify app; the caller listens and closes it. */
 export async function createHttpServer(
   protocol: JsonProtocol,
+  queryProtocol: QueryProtocol,
   options: HttpServerOptions,
 ): Promise<FastifyInstance> {
   const https = options.tls
@@ -57,12 +59,19 @@ export async function createHttpServer(
   });
   app.get('/health', async () => ({ status: 'ok', ...(await options.health()) }));
   app.post('/', async (req, reply) => {
-    const response = await protocol.handle({
+    // JSON 1.1 names its operation in X-Amz-Target; the Query protocol (IAM, STS) sends a
+    // form with Action= instead.
+    const contentType = String(req.headers['content-type'] ?? '');
+    const isQuery =
+      req.headers['x-amz-target'] === undefined &&
+      contentType.startsWith('application/x-www-form-urlencoded');
+    const response = await (isQuery ? queryProtocol : protocol).handle({
       headers: req.headers,
       url: req.raw.url ?? '/',
       method: req.method,
       body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
       sourceIp: req.ip,
+      secure: req.protocol === 'https',
     });
     // A Buffer, not a string: Fastify would append `; charset=utf-8` to a string's content
     // type, and AWS sends `application/x-amz-json-1.1` bare.

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AuditTrail } from '../audit/audit-trail.js';
-import { authorize } from '../iam/authorize.js';
+import type { Authorize } from '../iam/authorize.js';
 import type { Principal } from '../iam/principal.js';
 import {
   InternalFailure,
@@ -27,6 +27,8 @@ export interface WireRequest {
   method: string;
   body: Buffer;
   sourceIp: string;
+  /** Whether the request came over TLS (aws:SecureTransport). */
+  secure: boolean;
 }
 
 export interface WireResponse {
@@ -44,6 +46,7 @@ export type ValidateInput = (service: JsonService, operation: string, raw: unkno
 export interface JsonProtocolDependencies {
   services: readonly JsonService[];
   authenticate: Authenticate;
+  authorize: Authorize;
   validate: ValidateInput;
   audit: AuditTrail;
   serverServices: ServerServices;
@@ -111,10 +114,12 @@ export class JsonProtocol {
     }
     state.operation = operation;
     const raw = parseBody(request.body);
-    authorize({
+    await this.deps.authorize({
       principal: state.principal,
       action: operation.iamAction,
       resourceArn: operation.resourceArn(raw, this.deps.serverServices),
+      sourceIp: request.sourceIp,
+      secureTransport: request.secure,
     });
     state.input = this.deps.validate(state.service, operation.name, raw);
     return operation.handle(state.input, {

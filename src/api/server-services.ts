@@ -3,6 +3,9 @@
  * Operations get these instead of the store so that every rule lives in its domain folder.
  */
 import type { ConnectionService } from '../connections/connection-service.js';
+import type { IamPolicyService } from '../iam/iam-policy-service.js';
+import type { IamRoleService } from '../iam/iam-role-service.js';
+import type { IamUserService } from '../iam/iam-user-service.js';
 import type { ExecutionService } from '../engine/execution-service.js';
 import type { ActionLogs } from '../engine/action-logs.js';
 import type { ActionRevisions } from '../engine/action-revisions.js';
@@ -32,5 +35,8 @@ export interface ServerServices {
   jobProtocol: JobWorkerProtocol;
   thirdPartyJobs: ThirdPartyJobProtocol;
   approvals: ManualApproval;
+  iamUsers: IamUserService;
+  iamRoles: IamRoleService;
+  iamPolicies: IamPolicyService;
   server: { version: string; dialect: string; startedAt: Date };
 }

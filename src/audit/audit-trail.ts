@@ -1,9 +1,16 @@
 /**
  * The one audit hook every API call passes through, allowed or refused (DESIGN.md principle
- * 2). Records carry CloudTrail's field names. Issue C adds the hash chain, Merkle checkpoints
- * and LookupEvents; this is the single place they will hook in.
+ * 2), and the only writer of the trail: each record is hash-chained to the one before it in
+ * the store's append transaction, and every `checkpointEvery` records (and on close) a
+ * signed Merkle checkpoint commits to the whole trail so far (docs/audit-trail.md).
  */
+import { randomUUID } from 'node:crypto';
+import type { AccountScope } from '../pipelines/pipeline-arn.js';
 import type { AuditRecord, StateStore } from '../store/state-store.js';
+import { AuditCheckpointer } from './audit-checkpointer.js';
+import { auditRecordHash } from './audit-record-hash.js';
+import { loadOrCreateAuditSigningKey } from './audit-signing-key.js';
+import { lookupEvents, type LookupEventsInput, type LookupEventsOutput } from './lookup-events.js';
 
 export interface ApiCallRecord {
   eventSource: string;
@@ -16,31 +23,85 @@ export interface ApiCallRecord {
   readOnly: boolean;
   /** Request parameters with secrets already removed by the operation; null if none. */
   requestParameters: unknown;
+  /** Response elements with secrets removed; absent or null if none are recorded. */
+  responseElements?: unknown;
   error: { code: string; message: string } | null;
 }
 
+export interface AuditTrailOptions {
+  /** Where the signing key lives (DIR/keys). */
+  keysDir: string;
+  /** A checkpoint is signed whenever the trail reaches a multiple of this (default 100). */
+  checkpointEvery?: number;
+  /** Where checkpoint failures are reported; they never fail the call being recorded. */
+  logError: (message: string, error: unknown) => void;
+}
+
+const DEFAULT_CHECKPOINT_EVERY = 100;
+
 export class AuditTrail {
-  constructor(private readonly store: StateStore) {}
+  private constructor(
+    private readonly store: StateStore,
+    private readonly checkpointer: AuditCheckpointer,
+    private readonly checkpointEvery: number,
+    private readonly logError: AuditTrailOptions['logError'],
+  ) {}
+
+  /** Loads (or creates) the signing key and returns the trail over `store`. */
+  static async open(store: StateStore, options: AuditTrailOptions): Promise<AuditTrail> {
+    const every = options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
+    if (!Number.isSafeInteger(every) || every < 1) throw new Error('checkpointEvery must be >= 1');
+    const key = await loadOrCreateAuditSigningKey(options.keysDir);
+    return new AuditTrail(store, new AuditCheckpointer(store, key), every, options.logError);
+  }
 
   /** Appends one API call to the trail. */
   async recordCall(call: ApiCallRecord): Promise<void> {
-    const record: AuditRecord = {
-      eventTimeMs: Date.now(),
-      eventSource: call.eventSource,
-      eventName: call.eventName,
-      requestId: call.requestId,
-      principalArn: call.principalArn,
-      accessKeyId: call.accessKeyId,
-      sourceIpAddress: call.sourceIpAddress,
-      userAgent: call.userAgent.slice(0, 1024),
-      readOnly: call.readOnly,
-      errorCode: call.error?.code ?? null,
-      errorMessage: call.error?.message ?? null,
-      requestParametersJson:
-        call.requestParameters === null || call.requestParameters === undefined
-          ? null
-          : JSON.stringify(call.requestParameters),
-    };
-    await this.store.appendAudit(record);
+    const stored = await this.store.appendAudit(toAuditRecord(call), auditRecordHash);
+    if (stored.sequence % this.checkpointEvery === 0) {
+      // Not awaited: the caller's response need not wait for a signature; close() waits.
+      void this.checkpoint(stored.sequence);
+    }
   }
+
+  /** Answers CloudTrail LookupEvents from the trail. */
+  lookupEvents(input: LookupEventsInput, scope: AccountScope): Promise<LookupEventsOutput> {
+    return lookupEvents(this.store, input, scope);
+  }
+
+  /** Signs a final checkpoint over every record; call before the store closes. */
+  async close(): Promise<void> {
+    await this.checkpoint(undefined);
+  }
+
+  private async checkpoint(treeSize: number | undefined): Promise<void> {
+    try {
+      await this.checkpointer.checkpoint(treeSize);
+    } catch (error) {
+      this.logError(`audit checkpoint at ${treeSize ?? 'the head'} failed`, error);
+    }
+  }
+}
+
+function toAuditRecord(call: ApiCallRecord): AuditRecord {
+  return {
+    eventId: randomUUID(),
+    eventTimeMs: Date.now(),
+    eventSource: call.eventSource,
+    eventName: call.eventName,
+    requestId: call.requestId,
+    principalArn: call.principalArn,
+    accessKeyId: call.accessKeyId,
+    sourceIpAddress: call.sourceIpAddress,
+    userAgent: call.userAgent.slice(0, 1024),
+    readOnly: call.readOnly,
+    errorCode: call.error?.code ?? null,
+    errorMessage: call.error?.message ?? null,
+    requestParametersJson: toJsonOrNull(call.requestParameters),
+    responseElementsJson: toJsonOrNull(call.responseElements),
+  };
+}
+
+function toJsonOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value);
 }

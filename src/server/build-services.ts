@@ -20,6 +20,11 @@ import { JobSupervisor } from '../jobs/job-supervisor.js';
 import { JobWorkerProtocol } from '../jobs/job-worker-protocol.js';
 import { ManualApproval } from '../jobs/manual-approval.js';
 import { ThirdPartyJobProtocol } from '../jobs/third-party-job-protocol.js';
+import { IamPolicyService } from '../iam/iam-policy-service.js';
+import { IamRoleService } from '../iam/iam-role-service.js';
+import { IamUserService } from '../iam/iam-user-service.js';
+import type { RootKey } from '../kms/root-key.js';
+import type { IamPrincipalType } from '../store/iam-store.js';
 import { ActionTypeService } from '../pipelines/action-type-service.js';
 import type { AccountScope } from '../pipelines/pipeline-arn.js';
 import { PipelineService } from '../pipelines/pipeline-service.js';
@@ -53,6 +58,7 @@ export interface BuiltServices {
 /** Wires the services of a server over one store. */
 export function buildServices(
   store: StateStore,
+  rootKey: RootKey,
   scope: AccountScope,
   options: ExecutionOptions,
   logError: (message: string, error: unknown) => void,
@@ -98,6 +104,14 @@ export function buildServices(
     logError,
   });
   const jobProtocol = new JobWorkerProtocol(store, jobs, actionTypes, scope.accountId);
+  const iamUsers = new IamUserService(store, rootKey, scope);
+  const iamRoles = new IamRoleService(store, scope);
+  // Inline policies and attachments need their user, group or role to exist.
+  const requirePrincipal = async (type: IamPrincipalType, name: string) => {
+    if (type === 'user') await iamUsers.requireUser(name);
+    else if (type === 'role') await iamRoles.requireRole(name);
+    else await iamUsers.getGroup(name);
+  };
   const services: ServerServices = {
     scope,
     pipelines,
@@ -119,6 +133,9 @@ export function buildServices(
       scope.accountId,
     ),
     approvals: new ManualApproval(store, jobs),
+    iamUsers,
+    iamRoles,
+    iamPolicies: new IamPolicyService(store, scope, requirePrincipal),
     server: { version: LOCKSTEP_VERSION, dialect: store.dialect, startedAt: new Date() },
   };
   return {

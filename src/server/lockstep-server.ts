@@ -7,14 +7,19 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createHttpServer } from '../api/http-server.js';
 import { JsonProtocol } from '../api/json-protocol.js';
+import { iamQueryService } from '../api/iam-operations.js';
+import { QueryProtocol } from '../api/query/query-protocol.js';
 import { codePipelineService } from '../api/codepipeline-operations.js';
 import { lockstepService } from '../api/lockstep-operations.js';
 import { codeConnectionsService } from '../api/codeconnections-operations.js';
+import { cloudTrailService } from '../api/cloudtrail-operations.js';
 import { createAuthenticator } from '../api/authenticate.js';
 import { createModelValidator } from '../api/model-validator.js';
 import { AuditTrail } from '../audit/audit-trail.js';
 import type { CompiledServeOptions } from '../config/serve-options.js';
+import { createAuthorizer } from '../iam/authorize.js';
 import { ensureBootstrapAdmin } from '../iam/bootstrap-admin.js';
+import { PrincipalPolicyLoader } from '../iam/principal-policies.js';
 import { RootKey } from '../kms/root-key.js';
 import { openStateStore } from '../store/open-state-store.js';
 import { resolveAccountScope } from './account-settings.js';
@@ -54,6 +59,7 @@ export async function startServer(
     });
     const built = buildServices(
       store,
+      rootKey,
       scope,
       {
         dataDir: options.dataDir,
@@ -67,24 +73,42 @@ export async function startServer(
       logError,
     );
     const services = built.services;
+    const audit = await AuditTrail.open(store, {
+      keysDir: path.join(options.dataDir, 'keys'),
+      logError,
+    });
+    const cloudTrail = cloudTrailService(audit);
+    const authenticate = createAuthenticator({
+      store,
+      rootKey,
+      scope,
+      bootstrapAdminKeyId: admin.accessKeyId,
+    });
+    const authorize = createAuthorizer(new PrincipalPolicyLoader(store));
     const protocol = new JsonProtocol({
-      services: [codePipelineService, lockstepService, codeConnectionsService],
-      authenticate: createAuthenticator({
-        store,
-        rootKey,
-        scope,
-        bootstrapAdminKeyId: admin.accessKeyId,
-      }),
+      services: [codePipelineService, lockstepService, codeConnectionsService, cloudTrail],
+      authenticate,
+      authorize,
       validate: createModelValidator([
         codePipelineService,
         lockstepService,
         codeConnectionsService,
+        cloudTrail,
       ]),
-      audit: new AuditTrail(store),
+      audit,
       serverServices: services,
       logError,
     });
-    const app = await createHttpServer(protocol, {
+    // IAM (and STS later) speak the Query protocol: form-encoded bodies, XML answers.
+    const queryProtocol = new QueryProtocol({
+      services: [iamQueryService()],
+      authenticate,
+      authorize,
+      audit,
+      serverServices: services,
+      logError,
+    });
+    const app = await createHttpServer(protocol, queryProtocol, {
       maxBodyBytes: options.maxBodyBytes,
       tls: options.tls,
       health: () => Promise.resolve({ stateEngine: store.dialect, version: LOCKSTEP_VERSION }),
@@ -103,6 +127,7 @@ export async function startServer(
       close: async () => {
         await app.close();
         await built.stopBackground();
+        await audit.close();
         await store.close();
       },
     };

@@ -1,9 +1,11 @@
 import type { AuditEventRow, NewAuditEventRow } from './schema.js';
-import type { AuditRecord, StoredAuditRecord } from './state-store.js';
+import type { StoredAuditRecord } from './state-store.js';
 
-/** Maps an audit record to the row appended to audit_events. */
-export function toAuditEventRow(record: AuditRecord): NewAuditEventRow {
+/** Maps a sealed audit record to the row appended to audit_events. */
+export function toAuditEventRow(record: StoredAuditRecord): NewAuditEventRow {
   return {
+    sequence: record.sequence,
+    event_id: record.eventId,
     event_time_ms: record.eventTimeMs,
     event_source: record.eventSource,
     event_name: record.eventName,
@@ -16,13 +18,18 @@ export function toAuditEventRow(record: AuditRecord): NewAuditEventRow {
     error_code: record.errorCode,
     error_message: record.errorMessage,
     request_parameters_json: record.requestParametersJson,
+    response_elements_json: record.responseElementsJson,
+    prev_hash: record.prevHash,
+    record_hash: record.recordHash,
   };
 }
 
-/** Maps a stored audit_events row back to the record, with its sequence number. */
+/** Maps a stored audit_events row back to the record, with its sequence and chain link. */
 export function toStoredAuditRecord(row: AuditEventRow): StoredAuditRecord {
   return {
     sequence: row.sequence,
+    // '' only on a row older than the chain that no append has sealed yet.
+    eventId: row.event_id ?? '',
     eventTimeMs: row.event_time_ms,
     eventSource: row.event_source,
     eventName: row.event_name,
@@ -35,5 +42,8 @@ export function toStoredAuditRecord(row: AuditEventRow): StoredAuditRecord {
     errorCode: row.error_code,
     errorMessage: row.error_message,
     requestParametersJson: row.request_parameters_json,
+    responseElementsJson: row.response_elements_json,
+    prevHash: row.prev_hash ?? '',
+    recordHash: row.record_hash ?? '',
   };
 }

@@ -1,5 +1,7 @@
 import type { ExecutionStore } from './execution-store.js';
 import { KyselyExecutionStore } from './kysely-execution-store.js';
+import type { IamStore } from './iam-store.js';
+import { KyselyIamStore } from './kysely-iam-store.js';
 import { sql, type Kysely } from 'kysely';
 import { toPipelineRecord, toPipelineRow } from './pipeline-row.js';
 import type { AccessKeyRow, Database } from './schema.js';
@@ -7,7 +9,10 @@ import {
   PipelineNameTakenError,
   StaleVersionError,
   type AccessKeyRecord,
+  type AuditCheckpointRecord,
+  type AuditLookupQuery,
   type AuditRecord,
+  type AuditSeal,
   type CustomActionTypeRecord,
   type StageTransitionRecord,
   type PipelineRecord,
@@ -19,7 +24,13 @@ import {
 import type { StoreDialect } from './store-dialect.js';
 import type { ConnectionStore } from './connection-store.js';
 import { createConnectionStore } from './connection-queries.js';
-import { toAuditEventRow, toStoredAuditRecord } from './audit-event-row.js';
+import {
+  appendAuditRecord,
+  insertAuditCheckpoint,
+  lookupAuditRecords,
+  selectAuditCheckpoints,
+  selectAuditPage,
+} from './audit-queries.js';
 import {
   deleteStageTransitionsOf,
   selectStageTransitions,
@@ -43,6 +54,7 @@ export class KyselyStateStore implements StateStore {
   readonly dialect: 'sqlite' | 'postgres';
   readonly connections: ConnectionStore;
   readonly executions: ExecutionStore;
+  readonly iam: IamStore;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -51,6 +63,7 @@ export class KyselyStateStore implements StateStore {
     this.dialect = engine.name;
     this.connections = createConnectionStore(db, (error) => engine.isUniqueViolation(error));
     this.executions = new KyselyExecutionStore(db, engine);
+    this.iam = new KyselyIamStore(db, (error) => engine.isUniqueViolation(error));
   }
 
   migrate(): Promise<void> {
@@ -129,6 +142,24 @@ export class KyselyStateStore implements StateStore {
         })),
       )
       .execute();
+  }
+
+  async listAccessKeysOf(userName: string): Promise<AccessKeyRecord[]> {
+    const rows = await this.db
+      .selectFrom('access_keys')
+      .selectAll()
+      .where('user_name', '=', userName)
+      .orderBy('created_ms')
+      .execute();
+    return rows.map(toAccessKeyRecord);
+  }
+
+  async deleteAccessKey(accessKeyId: string): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('access_keys')
+      .where('access_key_id', '=', accessKeyId)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
   }
 
   async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
@@ -307,22 +338,24 @@ export class KyselyStateStore implements StateStore {
     return markCustomActionTypeDeleted(this.db, id, deletedMs);
   }
 
-  async appendAudit(record: AuditRecord): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await this.engine.lockAuditAppend(trx);
-      await trx.insertInto('audit_events').values(toAuditEventRow(record)).execute();
-    });
+  appendAudit(record: AuditRecord, seal: AuditSeal): Promise<StoredAuditRecord> {
+    return appendAuditRecord(this.db, (trx) => this.engine.lockAuditAppend(trx), record, seal);
   }
 
-  async listAudit(afterSequence: number, limit: number): Promise<StoredAuditRecord[]> {
-    const rows = await this.db
-      .selectFrom('audit_events')
-      .selectAll()
-      .where('sequence', '>', afterSequence)
-      .orderBy('sequence')
-      .limit(limit)
-      .execute();
-    return rows.map(toStoredAuditRecord);
+  listAudit(afterSequence: number, limit: number): Promise<StoredAuditRecord[]> {
+    return selectAuditPage(this.db, afterSequence, limit);
+  }
+
+  lookupAudit(query: AuditLookupQuery): Promise<StoredAuditRecord[]> {
+    return lookupAuditRecords(this.db, query);
+  }
+
+  addAuditCheckpoint(checkpoint: AuditCheckpointRecord): Promise<boolean> {
+    return insertAuditCheckpoint(this.db, checkpoint);
+  }
+
+  listAuditCheckpoints(): Promise<AuditCheckpointRecord[]> {
+    return selectAuditCheckpoints(this.db);
   }
 }
 

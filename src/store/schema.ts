@@ -4,6 +4,7 @@
  * records in state-store.ts so that a column rename never leaks past src/store/.
  */
 import type { Generated, Insertable, Selectable } from 'kysely';
+import type { IamTables } from './iam-schema.js';
 
 export interface SettingsTable {
   key: string;
@@ -57,6 +58,21 @@ export interface AuditEventsTable {
   error_code: string | null;
   error_message: string | null;
   request_parameters_json: string | null;
+  // The chain columns (0005-audit-chain) are null only on rows written before the chain
+  // existed, until the next append seals them.
+  event_id: string | null;
+  response_elements_json: string | null;
+  prev_hash: string | null;
+  record_hash: string | null;
+}
+
+/** A signed Merkle tree head over the first tree_size audit events. */
+export interface AuditCheckpointsTable {
+  tree_size: number;
+  root_hash: string;
+  signature: string;
+  key_id: string;
+  created_ms: number;
 }
 
 export interface CustomActionTypesTable {
@@ -131,13 +147,14 @@ export interface StageTransitionsTable {
 }
 
 /** Every table the StateStore reads and writes. */
-export interface Database {
+export interface Database extends IamTables {
   settings: SettingsTable;
   access_keys: AccessKeysTable;
   pipelines: PipelinesTable;
   pipeline_versions: PipelineVersionsTable;
   tags: TagsTable;
   audit_events: AuditEventsTable;
+  audit_checkpoints: AuditCheckpointsTable;
   custom_action_types: CustomActionTypesTable;
   connections: ConnectionsTable;
   pipeline_executions: PipelineExecutionsTable;
@@ -152,4 +169,5 @@ export type PipelineVersionRow = Selectable<PipelineVersionsTable>;
 export type TagRow = Selectable<TagsTable>;
 export type AuditEventRow = Selectable<AuditEventsTable>;
 export type NewAuditEventRow = Insertable<AuditEventsTable>;
+export type AuditCheckpointRow = Selectable<AuditCheckpointsTable>;
 export type ConnectionRow = Selectable<ConnectionsTable>;

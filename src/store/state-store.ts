@@ -7,6 +7,7 @@
  * seconds on the wire.
  */
 import type { ExecutionStore } from './execution-store.js';
+import type { IamStore } from './iam-store.js';
 import type { ConnectionStore } from './connection-store.js';
 
 /** A pipeline's current row: what ListPipelines and GetPipeline's metadata show. */
@@ -46,6 +47,8 @@ export interface TagRecord {
 
 /** One API call as the audit hook recorded it (CloudTrail's field names). */
 export interface AuditRecord {
+  /** CloudTrail's eventID: a random UUID, unique per record. */
+  eventId: string;
   eventTimeMs: number;
   eventSource: string;
   eventName: string;
@@ -58,10 +61,57 @@ export interface AuditRecord {
   errorCode: string | null;
   errorMessage: string | null;
   requestParametersJson: string | null;
+  responseElementsJson: string | null;
 }
 
-export interface StoredAuditRecord extends AuditRecord {
+/** An audit record with the place in the trail the store gave it, before it is hashed. */
+export interface SequencedAuditRecord extends AuditRecord {
+  /** 1, 2, 3, ... with no gaps: the record's position in the chain and the Merkle tree. */
   sequence: number;
+}
+
+/**
+ * A stored record and its link in the hash chain (docs/audit-trail.md). prevHash and
+ * recordHash are lowercase hex SHA-256; both are '' for a record written before the chain
+ * existed and not yet sealed.
+ */
+export interface StoredAuditRecord extends SequencedAuditRecord {
+  prevHash: string;
+  recordHash: string;
+}
+
+/** The prev_hash of the first record: 32 zero bytes, in hex. */
+export const AUDIT_GENESIS_HASH = '0'.repeat(64);
+
+/**
+ * Computes a record's chain hash from its predecessor's; the store calls it inside the
+ * append transaction, under the append lock, so that no two records share a predecessor.
+ */
+export type AuditSeal = (record: SequencedAuditRecord, prevHash: string) => string;
+
+/** A signed Merkle tree head over the first `treeSize` audit records. */
+export interface AuditCheckpointRecord {
+  treeSize: number;
+  /** Lowercase hex RFC 6962 root hash. */
+  rootHash: string;
+  /** Base64 Ed25519 signature over the checkpoint message (src/audit/checkpoint.ts). */
+  signature: string;
+  /** Lowercase hex SHA-256 of the signing key's SPKI DER. */
+  keyId: string;
+  createdMs: number;
+}
+
+/** What LookupEvents may filter on: at most one attribute, a time range, a page. */
+export interface AuditLookupQuery {
+  attribute?: {
+    key: 'EventId' | 'EventName' | 'EventSource' | 'ReadOnly' | 'AccessKeyId' | 'Username';
+    value: string;
+  };
+  startMs?: number;
+  endMs?: number;
+  /** Only records older than this sequence number (the previous page's last); newest first. */
+  beforeSequence?: number;
+  limit: number;
 }
 
 /** The state of one stage transition, as Disable/EnableStageTransition left it. */
@@ -117,6 +167,8 @@ export interface StateStore {
   readonly connections: ConnectionStore;
   /** Pipeline executions, action executions and jobs. */
   readonly executions: ExecutionStore;
+  /** IAM users, groups, roles and policies. */
+  readonly iam: IamStore;
 
   /** Runs `section` holding a lock named `name` against every server on this database. */
   withLock<T>(name: string, section: () => Promise<T>): Promise<T>;
@@ -135,6 +187,9 @@ export interface StateStore {
 
   putAccessKey(key: AccessKeyRecord): Promise<void>;
   getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
+  /** An IAM user's access keys, oldest first. */
+  listAccessKeysOf(userName: string): Promise<AccessKeyRecord[]>;
+  deleteAccessKey(accessKeyId: string): Promise<boolean>;
 
   /** Inserts version 1 of a new pipeline; throws PipelineNameTakenError if the name is taken. */
   createPipeline(pipeline: PipelineRecord, declarationJson: string): Promise<void>;
@@ -177,7 +232,17 @@ export interface StateStore {
     deletedMs: number,
   ): Promise<boolean>;
 
-  appendAudit(record: AuditRecord): Promise<void>;
+  /**
+   * Appends a record as the next link of the chain in one transaction under the append lock:
+   * reads the last record's hash, numbers the record after it, seals it and inserts it.
+   */
+  appendAudit(record: AuditRecord, seal: AuditSeal): Promise<StoredAuditRecord>;
   /** Audit records in order, after `afterSequence`, at most `limit`. */
   listAudit(afterSequence: number, limit: number): Promise<StoredAuditRecord[]>;
+  /** Audit records matching a lookup, newest first. */
+  lookupAudit(query: AuditLookupQuery): Promise<StoredAuditRecord[]>;
+  /** Stores a checkpoint unless one of that tree size exists; false if it did. */
+  addAuditCheckpoint(checkpoint: AuditCheckpointRecord): Promise<boolean>;
+  /** Every checkpoint, smallest tree first. */
+  listAuditCheckpoints(): Promise<AuditCheckpointRecord[]>;
 }

@@ -9,6 +9,7 @@ import {
   type StateStore,
 } from '../../src/store/state-store.js';
 import { openStateStore, type OpenStateStoreOptions } from '../../src/store/open-state-store.js';
+import { auditRecordHash } from '../../src/audit/audit-record-hash.js';
 import { migrateInChildProcesses } from './state-store-children.js';
 
 /** A fresh, empty database that tests can open any number of stores on. */
@@ -19,6 +20,8 @@ const ALL_MIGRATIONS = [
   '0002-custom-action-types',
   '0003-executions-jobs-artifacts-connections',
   '0004-stage-transitions',
+  '0005-audit-chain',
+  '0006-iam',
 ];
 
 export interface StoreTarget {
@@ -53,6 +56,7 @@ function pipelineRecord(name: string, createdMs = 1_700_000_000_123): PipelineRe
 
 function auditRecord(n: number): AuditRecord {
   return {
+    eventId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
     eventTimeMs: 1_700_000_000_000 + n,
     eventSource: 'codepipeline.amazonaws.com',
     eventName: n % 2 === 0 ? 'GetPipeline' : 'CreatePipeline',
@@ -65,6 +69,7 @@ function auditRecord(n: number): AuditRecord {
     errorCode: n === 3 ? 'PipelineNotFoundException' : null,
     errorMessage: n === 3 ? 'pipeline x not found' : null,
     requestParametersJson: n === 0 ? null : JSON.stringify({ name: `p${n}` }),
+    responseElementsJson: n === 4 ? '{"ok":true}' : null,
   };
 }
 
@@ -284,9 +289,9 @@ export function describeStateStoreContract(
 
     it('appends audit records and lists them in order, a page at a time', async () => {
       const store = await open();
-      for (let n = 0; n < 5; n++) await store.appendAudit(auditRecord(n));
+      for (let n = 0; n < 5; n++) await store.appendAudit(auditRecord(n), auditRecordHash);
       const all = await store.listAudit(0, 100);
-      expect(all.map(({ sequence: _, ...record }) => record)).toEqual(
+      expect(all.map(({ sequence: _, prevHash: _p, recordHash: _r, ...record }) => record)).toEqual(
         [0, 1, 2, 3, 4].map(auditRecord),
       );
       const sequences = all.map((record) => record.sequence);
@@ -298,12 +303,20 @@ export function describeStateStoreContract(
       expect(await store.listAudit(sequences[4] ?? -1, 10)).toEqual([]);
     });
 
-    it('gives concurrent audit appends distinct sequence numbers', async () => {
+    it('chains concurrent audit appends one after another, never forking', async () => {
       const store = await open();
-      await Promise.all(Array.from({ length: 20 }, (_, n) => store.appendAudit(auditRecord(n))));
+      await Promise.all(
+        Array.from({ length: 20 }, (_, n) => store.appendAudit(auditRecord(n), auditRecordHash)),
+      );
       const all = await store.listAudit(0, 100);
-      expect(new Set(all.map((record) => record.sequence)).size).toBe(20);
+      expect(all.map((record) => record.sequence)).toEqual(
+        Array.from({ length: 20 }, (_, i) => i + 1),
+      );
       expect(new Set(all.map((record) => record.requestId)).size).toBe(20);
+      all.forEach((record, i) => {
+        expect(record.prevHash).toBe(all[i - 1]?.recordHash ?? '0'.repeat(64));
+        expect(record.recordHash).toBe(auditRecordHash(record, record.prevHash));
+      });
     });
   });
 }

@@ -12,8 +12,27 @@ export function createSqliteKysely(file: string): Kysely<Database> {
   const database = new SqliteDatabase(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
   // WAL lets readers proceed while one writer commits; it is a property of the file, so
   // setting it again on every open is a no-op after the first.
-  database.pragma('journal_mode = WAL');
+  switchToWal(database);
   // Off by default in SQLite and per connection: without it ON DELETE CASCADE does nothing.
   database.pragma('foreign_keys = ON');
   return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+}
+
+/**
+ * Sets WAL mode, retrying SQLITE_BUSY: when two processes open a new file at once, SQLite
+ * can refuse the journal-mode switch without calling the busy handler, so the timeout above
+ * does not cover it (seen in the two-process migration test, about one run in six).
+ */
+function switchToWal(database: SqliteDatabase.Database): void {
+  const deadline = Date.now() + SQLITE_BUSY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      database.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw error;
+      // A synchronous pause: this runs once per process, while opening the store.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
+  }
 }

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Kysely, Migration } from 'kysely';
+import { iamMigration } from '../iam-migration.js';
 
 /**
  * SQLite migrations, numbered and forward-only: never edit one that has shipped, add the next.
@@ -210,4 +211,39 @@ export const sqliteMigrations: Readonly<Record<string, Migration>> = {
         .execute();
     },
   },
+  '0005-audit-chain': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Nullable because SQLite cannot add a NOT NULL column without a default; rows older
+      // than the chain are sealed by the next append (src/store/audit-queries.ts).
+      for (const column of ['event_id', 'response_elements_json', 'prev_hash', 'record_hash']) {
+        await db.schema.alterTable('audit_events').addColumn(column, 'text').execute();
+      }
+      await db.schema
+        .createIndex('audit_events_by_event_id')
+        .unique()
+        .on('audit_events')
+        .column('event_id')
+        .execute();
+      await db.schema
+        .createIndex('audit_events_by_event_name')
+        .on('audit_events')
+        .columns(['event_name', 'sequence'])
+        .execute();
+      await db.schema
+        .createIndex('audit_events_by_access_key')
+        .on('audit_events')
+        .columns(['access_key_id', 'sequence'])
+        .execute();
+      await db.schema
+        .createTable('audit_checkpoints')
+        .addColumn('tree_size', 'integer', (col) => col.primaryKey())
+        .addColumn('root_hash', 'text', (col) => col.notNull())
+        .addColumn('signature', 'text', (col) => col.notNull())
+        .addColumn('key_id', 'text', (col) => col.notNull())
+        .addColumn('created_ms', 'integer', (col) => col.notNull())
+        .modifyEnd(sql`strict`)
+        .execute();
+    },
+  },
+  '0006-iam': iamMigration({ name: 'text', ms: 'integer', tableSuffix: sql`strict` }),
 };

@@ -1,0 +1,256 @@
+/**
+ * IAM users with policies, managed through the real AWS CLI (IAM's Query protocol) and
+ * enforced on every CodePipeline call: a reader who can list but not delete, an explicit deny
+ * that wins over an allow, an inactive key refused, and IAM's own errors by name.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
+import {
+  CodePipelineClient,
+  DeletePipelineCommand,
+  GetPipelineCommand,
+  ListPipelinesCommand,
+} from '@aws-sdk/client-codepipeline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../support/in-process-server.js';
+
+const run = promisify(execFile);
+const AWS_V1 = ['/root/.pyenv/shims/aws', '/usr/local/bin/aws'].find((p) => existsSync(p));
+if (!AWS_V1)
+  console.warn('iam-users: skipped, the AWS CLI v1 (`aws` with current models) is not installed');
+
+describe.skipIf(!AWS_V1)('IAM users and policies', () => {
+  let t: TestServer;
+  let reader: CodePipelineClient;
+  let readerKeyId = '';
+  let readerSecret = '';
+
+  /** Runs `aws iam ...` as the administrator and parses its JSON output. */
+  async function iam(...args: string[]): Promise<Record<string, unknown>> {
+    const { stdout } = await run(
+      AWS_V1 ?? 'aws',
+      ['iam', ...args, '--endpoint-url', t.server.url, '--region', 'us-east-1', '--output', 'json'],
+      {
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          AWS_ACCESS_KEY_ID: t.credentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: t.credentials.secretAccessKey,
+          AWS_CONFIG_FILE: '/dev/null',
+          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+          AWS_PAGER: '',
+        },
+      },
+    );
+    return stdout.trim() === '' ? {} : (JSON.parse(stdout) as Record<string, unknown>);
+  }
+
+  async function refusal(call: Promise<unknown>): Promise<{ name: string; message: string }> {
+    try {
+      await call;
+    } catch (error) {
+      return error as { name: string; message: string };
+    }
+    throw new Error('the call succeeded but should have been refused');
+  }
+
+  beforeAll(async () => {
+    t = await startTestServer();
+    for (const name of ['alpha', 'beta']) {
+      await t.client.send(
+        new (await import('@aws-sdk/client-codepipeline')).CreatePipelineCommand({
+          pipeline: {
+            name,
+            roleArn: 'arn:aws:iam::123456789012:role/pipeline',
+            artifactStore: { type: 'S3', location: 'artifacts' },
+            stages: [
+              {
+                name: 'Source',
+                actions: [
+                  {
+                    name: 'Src',
+                    actionTypeId: {
+                      category: 'Source',
+                      owner: 'AWS',
+                      provider: 'S3',
+                      version: '1',
+                    },
+                    configuration: { S3Bucket: 'b', S3ObjectKey: 'k' },
+                    outputArtifacts: [{ name: 'Code' }],
+                  },
+                ],
+              },
+              {
+                name: 'Hold',
+                actions: [
+                  {
+                    name: 'Gate',
+                    actionTypeId: {
+                      category: 'Approval',
+                      owner: 'AWS',
+                      provider: 'Manual',
+                      version: '1',
+                    },
+                  },
+                ],
+              },
+            ],
+          },
+        }),
+      );
+    }
+    await iam('create-user', '--user-name', 'reader');
+    const key = (await iam('create-access-key', '--user-name', 'reader')).AccessKey as Record<
+      string,
+      string
+    >;
+    readerKeyId = key.AccessKeyId ?? '';
+    readerSecret = key.SecretAccessKey ?? '';
+    reader = new CodePipelineClient({
+      endpoint: t.server.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: readerKeyId, secretAccessKey: key.SecretAccessKey ?? '' },
+      maxAttempts: 1,
+    });
+  });
+  afterAll(async () => {
+    reader?.destroy();
+    await t?.stop();
+  });
+
+  it('refuses a user with no policy, then lets a reader list and read but not delete', async () => {
+    const denied = await refusal(reader.send(new ListPipelinesCommand({})));
+    expect(denied.name).toBe('AccessDeniedException');
+    expect(denied.message).toContain(
+      'user/reader is not authorized to perform: codepipeline:ListPipelines',
+    );
+
+    await iam(
+      'put-user-policy',
+      '--user-name',
+      'reader',
+      '--policy-name',
+      'read-pipelines',
+      '--policy-document',
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Action: ['codepipeline:List*', 'codepipeline:Get*'], Resource: '*' },
+        ],
+      }),
+    );
+    const listed = await reader.send(new ListPipelinesCommand({}));
+    expect(listed.pipelines?.map((p) => p.name)).toEqual(['alpha', 'beta']);
+    const refused = await refusal(reader.send(new DeletePipelineCommand({ name: 'alpha' })));
+    expect(refused.name).toBe('AccessDeniedException');
+    expect(refused.message).toContain(
+      'codepipeline:DeletePipeline on resource: arn:aws:codepipeline:us-east-1:123456789012:alpha',
+    );
+    // The refusal names the action, never the policy text.
+    expect(refused.message).not.toContain('read-pipelines');
+    expect((await t.client.send(new GetPipelineCommand({ name: 'alpha' }))).pipeline?.name).toBe(
+      'alpha',
+    );
+  });
+
+  it('lets an explicit deny in an attached managed policy win over the allow', async () => {
+    const created = (
+      await iam(
+        'create-policy',
+        '--policy-name',
+        'no-beta',
+        '--policy-document',
+        JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Deny',
+              Action: 'codepipeline:GetPipeline',
+              Resource: 'arn:aws:codepipeline:*:*:beta',
+            },
+          ],
+        }),
+      )
+    ).Policy as Record<string, string>;
+    expect(created.Arn).toBe('arn:aws:iam::123456789012:policy/no-beta');
+    await iam('attach-user-policy', '--user-name', 'reader', '--policy-arn', created.Arn ?? '');
+    await expect(reader.send(new GetPipelineCommand({ name: 'alpha' }))).resolves.toBeDefined();
+    const refused = await refusal(reader.send(new GetPipelineCommand({ name: 'beta' })));
+    expect(refused.message).toContain('explicit deny');
+    const attached = await iam('list-attached-user-policies', '--user-name', 'reader');
+    expect(attached.AttachedPolicies).toEqual([{ PolicyName: 'no-beta', PolicyArn: created.Arn }]);
+  });
+
+  it('refuses IAM calls the reader is not allowed, a wrong secret, and an inactive key', async () => {
+    const asReader = (secret: string) =>
+      run(
+        AWS_V1 ?? 'aws',
+        [
+          'iam',
+          'create-user',
+          '--user-name',
+          'mallory',
+          '--endpoint-url',
+          t.server.url,
+          '--region',
+          'us-east-1',
+        ],
+        {
+          env: {
+            PATH: process.env.PATH,
+            HOME: process.env.HOME,
+            AWS_ACCESS_KEY_ID: readerKeyId,
+            AWS_SECRET_ACCESS_KEY: secret,
+            AWS_CONFIG_FILE: '/dev/null',
+            AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+          },
+        },
+      ).then(
+        () => '',
+        (error: { stderr: string }) => error.stderr,
+      );
+    expect(await asReader(readerSecret)).toMatch(/AccessDenied.*iam:CreateUser/s);
+    expect(await asReader('wrong')).toContain('SignatureDoesNotMatch');
+    await expect(iam('get-user', '--user-name', 'mallory')).rejects.toBeDefined();
+
+    await iam(
+      'update-access-key',
+      '--user-name',
+      'reader',
+      '--access-key-id',
+      readerKeyId,
+      '--status',
+      'Inactive',
+    );
+    const inactive = await refusal(reader.send(new ListPipelinesCommand({})));
+    expect(inactive.name).toBe('UnrecognizedClientException');
+    const keys = await iam('list-access-keys', '--user-name', 'reader');
+    expect(keys.AccessKeyMetadata).toMatchObject([
+      { AccessKeyId: readerKeyId, Status: 'Inactive' },
+    ]);
+    expect(JSON.stringify(keys)).not.toContain('SecretAccessKey');
+  });
+
+  it("answers with IAM's own errors: NoSuchEntity, EntityAlreadyExists, DeleteConflict, MalformedPolicyDocument", async () => {
+    const fail = (...args: string[]) =>
+      iam(...args).then(
+        () => '',
+        (error: { stderr: string }) => error.stderr,
+      );
+    expect(await fail('get-user', '--user-name', 'nobody')).toContain('NoSuchEntity');
+    expect(await fail('create-user', '--user-name', 'reader')).toContain('EntityAlreadyExists');
+    expect(await fail('delete-user', '--user-name', 'reader')).toContain('DeleteConflict');
+    expect(
+      await fail(
+        'put-user-policy',
+        '--user-name',
+        'reader',
+        '--policy-name',
+        'bad',
+        '--policy-document',
+        '{"Statement": 5}',
+      ),
+    ).toContain('MalformedPolicyDocument');
+  });
+});
