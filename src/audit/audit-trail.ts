@@ -64,6 +64,25 @@ export class AuditTrail {
     }
   }
 
+  /**
+   * Appends an event the service itself caused (CloudTrail's AwsServiceEvent): the engine's
+   * execution, stage and action state changes, recorded with no caller.
+   */
+  async recordServiceEvent(eventName: string, detail: unknown): Promise<void> {
+    await this.recordCall({
+      eventSource: 'codepipeline.amazonaws.com',
+      eventName,
+      requestId: randomUUID(),
+      principalArn: null,
+      accessKeyId: null,
+      sourceIpAddress: 'codepipeline.amazonaws.com',
+      userAgent: 'codepipeline.amazonaws.com',
+      readOnly: false,
+      requestParameters: detail,
+      error: null,
+    });
+  }
+
   /** Answers CloudTrail LookupEvents from the trail. */
   lookupEvents(input: LookupEventsInput, scope: AccountScope): Promise<LookupEventsOutput> {
     return lookupEvents(this.store, input, scope);

@@ -20,6 +20,7 @@ import { pipelineArn, type AccountScope } from '../pipelines/pipeline-arn.js';
 import { decide, type Effect, type EngineEvent } from './decide.js';
 import type { ActionRun, ExecutionState } from './execution-state.js';
 import { KeyedMutex } from './keyed-mutex.js';
+import { stateChanges, type StateChange } from './state-changes.js';
 import {
   blockedStages,
   executionModeOf,
@@ -34,8 +35,12 @@ const MAX_COMMIT_ATTEMPTS = 20;
 /** Tells this process's workers when there is work, and which actions were abandoned. */
 export class JobSignals extends EventEmitter<{ queued: []; abandoned: [string] }> {}
 
+/** Told of every state change a committed decision made (the audit trail listens). */
+export type StateChangeObserver = (changes: StateChange[]) => Promise<void>;
+
 export class ExecutionRunner {
   private readonly pipelineLocks = new KeyedMutex();
+  private readonly observers: StateChangeObserver[] = [];
 
   constructor(
     private readonly store: StateStore,
@@ -61,8 +66,15 @@ export class ExecutionRunner {
         this.decideAndCommit(executionId, event),
       ),
     );
+    const changes = stateChanges(before, after);
+    for (const observer of this.observers) await observer(changes);
     await this.reactToStageChanges(before, after);
     return after;
+  }
+
+  /** Adds an observer of state changes; it must handle its own failures. */
+  observe(observer: StateChangeObserver): void {
+    this.observers.push(observer);
   }
 
   private async decideAndCommit(executionId: string, event: EngineEvent) {

@@ -7,7 +7,11 @@ import { hostname } from 'node:os';
 import type { ServerServices } from '../api/server-services.js';
 import { FsArtifactStore } from '../artifacts/fs-artifact-store.js';
 import { ConnectionService } from '../connections/connection-service.js';
-import { ExecutionRunner, JobSignals } from '../engine/execution-runner.js';
+import {
+  ExecutionRunner,
+  JobSignals,
+  type StateChangeObserver,
+} from '../engine/execution-runner.js';
 import { ExecutionService } from '../engine/execution-service.js';
 import { ActionLogs } from '../engine/action-logs.js';
 import { ActionRevisions } from '../engine/action-revisions.js';
@@ -50,6 +54,8 @@ export interface ExecutionOptions {
 
 export interface BuiltServices {
   services: ServerServices;
+  /** Where the engine reports every state change it commits. */
+  observeStateChanges(observer: StateChangeObserver): void;
   /** Starts the workers and the supervisor (after recovering what a crash left). */
   startBackground(): Promise<void>;
   stopBackground(): Promise<void>;
@@ -140,6 +146,7 @@ export function buildServices(
   };
   return {
     services,
+    observeStateChanges: (observer) => runner.observe(observer),
     startBackground: async () => {
       await supervisor.start();
       workers.start();

@@ -78,6 +78,16 @@ export async function startServer(
       logError,
     });
     const cloudTrail = cloudTrailService(audit);
+    // The engine's own state changes join the API calls in the one trail (issue C, point 5).
+    built.observeStateChanges(async (changes) => {
+      for (const change of changes) {
+        await audit
+          .recordServiceEvent(change.detailType, change.detail)
+          .catch((error: unknown) =>
+            logError('an engine state change could not be audited', error),
+          );
+      }
+    });
     const authenticate = createAuthenticator({
       store,
       rootKey,

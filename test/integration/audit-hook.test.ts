@@ -25,7 +25,9 @@ const TOKEN = 'ghp_notARealTokenButLongEnough0123456789';
 
 describe('audit hook', () => {
   let t: TestServer;
+  /** API calls only; the engine's own state changes are checked apart. */
   let records: StoredAuditRecord[];
+  let serviceEvents: StoredAuditRecord[];
 
   beforeAll(async () => {
     t = await startTestServer();
@@ -46,7 +48,11 @@ describe('audit hook', () => {
     forged.destroy();
     await t.stop();
     const store = await openStateStore({ dataDir: t.dataDir });
-    records = await store.listAudit(0, 100);
+    const all = await store.listAudit(0, 200);
+    // Service events have no caller and the service as their source address (CloudTrail's
+    // AwsServiceEvent); CreatePipeline's automatic first run makes them.
+    serviceEvents = all.filter((r) => r.sourceIpAddress === 'codepipeline.amazonaws.com');
+    records = all.filter((r) => r.sourceIpAddress !== 'codepipeline.amazonaws.com');
     await store.close();
   });
 
@@ -74,6 +80,24 @@ describe('audit hook', () => {
     expect(new Set(records.map((r) => r.requestId)).size).toBe(4);
   });
 
+  it("records the engine's state changes of the run CreatePipeline started, with no caller", () => {
+    const pipelineEvents = serviceEvents.filter(
+      (r) => r.eventName === 'CodePipeline Pipeline Execution State Change',
+    );
+    expect(pipelineEvents.length).toBeGreaterThanOrEqual(1);
+    const started = JSON.parse(pipelineEvents[0]?.requestParametersJson ?? '{}') as Record<
+      string,
+      unknown
+    >;
+    expect(started).toMatchObject({ pipeline: 'Pipeline', version: 1, state: 'STARTED' });
+    expect(serviceEvents.every((r) => r.principalArn === null && r.accessKeyId === null)).toBe(
+      true,
+    );
+    expect(serviceEvents.map((r) => r.eventName)).toContain(
+      'CodePipeline Action Execution State Change',
+    );
+  });
+
   it('keeps the secret OAuthToken out of the trail', () => {
     const create = records[0];
     const params = JSON.parse(create?.requestParametersJson ?? '{}') as {
@@ -81,6 +105,7 @@ describe('audit hook', () => {
     };
     expect(params.pipeline.stages?.[0]?.actions?.[0]?.configuration?.OAuthToken).toBe('****');
     expect(JSON.stringify(records)).not.toContain(TOKEN);
+    expect(JSON.stringify(serviceEvents)).not.toContain(TOKEN);
   });
 
   it('keeps the access key secret out of the database files', async () => {
