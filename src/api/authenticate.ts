@@ -1,41 +1,58 @@
 /**
  * Authentication for every API: SigV4 against the access keys in the state store, then the
- * principal that key belongs to. A request signed for another region is refused, as AWS does,
+ * principal that key belongs to. Temporary (`ASIA`) keys resolve to their STS session, whose
+ * token the request must carry. A request signed for another region is refused, as AWS does,
  * because it was meant for a different endpoint.
  */
-import { InvalidSignatureException } from '../errors/lockstep-error.js';
+import { randomUUID } from 'node:crypto';
+import { ExpiredTokenException, InvalidSignatureException } from '../errors/lockstep-error.js';
 import { resolveAccessKey } from '../iam/access-keys.js';
 import type { Principal } from '../iam/principal.js';
+import { isSessionAccessKeyId } from '../iam/sts/session-credentials.js';
+import { resolveSession, sessionPrincipal } from '../iam/sts/resolve-session.js';
 import type { RootKey } from '../kms/root-key.js';
 import type { AccountScope } from '../pipelines/pipeline-arn.js';
 import type { AccessKeyRecord, StateStore } from '../store/state-store.js';
+import type { StsSessionRecord } from '../store/mfa-store.js';
+import { firstHeaderValue } from './auth/first-header-value.js';
 import { SigningKeyCache } from './auth/signing-key-cache.js';
+import type { SigV4Credential } from './auth/verify-sigv4.js';
 import { verifySigV4 } from './auth/verify-sigv4.js';
-import type { Authenticate } from './json-protocol.js';
+import type { Authenticate, WireRequest } from './json-protocol.js';
 
 export interface AuthenticatorDependencies {
   store: StateStore;
   rootKey: RootKey;
   scope: AccountScope;
   bootstrapAdminKeyId: string;
+  /** The clock, for tests; Date.now by default. */
+  now?: () => number;
 }
+
+/** What the credential lookup found, kept so the principal needs no second read. */
+type Found =
+  | { kind: 'key'; record: AccessKeyRecord }
+  | { kind: 'session'; record: StsSessionRecord; expired: boolean };
 
 /** Builds the authenticate step of the JSON protocol. */
 export function createAuthenticator(deps: AuthenticatorDependencies): Authenticate {
   const signingKeyCache = new SigningKeyCache(256);
+  const now = deps.now ?? Date.now;
   return async (request, signingName) => {
-    // The record is kept from the lookup so the principal needs no second read.
-    let record: AccessKeyRecord | undefined;
+    const nowMs = now();
+    let found: Found | undefined;
     const verified = await verifySigV4(
       { method: request.method, path: request.url, headers: request.headers, body: request.body },
       {
         service: signingName,
-        nowMs: Date.now(),
+        nowMs,
         signingKeyCache,
         lookupCredential: async (accessKeyId) => {
-          const resolved = await resolveAccessKey(deps.store, deps.rootKey, accessKeyId);
-          record = resolved?.record;
-          return resolved && { secretAccessKey: resolved.secretAccessKey };
+          const lookup = isSessionAccessKeyId(accessKeyId)
+            ? await lookupSession(deps, request, accessKeyId, nowMs)
+            : await lookupKey(deps, accessKeyId);
+          found = lookup?.found;
+          return lookup?.credential;
         },
       },
     );
@@ -45,12 +62,54 @@ export function createAuthenticator(deps: AuthenticatorDependencies): Authentica
           `not '${verified.region}'.`,
       );
     }
-    if (!record) throw new Error('SigV4 verified without an access key record');
-    return principalOf(record, deps);
+    if (!found) throw new Error('SigV4 verified without an access key record');
+    return principalOf(found, deps);
   };
 }
 
-function principalOf(record: AccessKeyRecord, deps: AuthenticatorDependencies): Principal {
+type Lookup = { found: Found; credential: SigV4Credential } | undefined;
+
+async function lookupKey(deps: AuthenticatorDependencies, accessKeyId: string): Promise<Lookup> {
+  const resolved = await resolveAccessKey(deps.store, deps.rootKey, accessKeyId);
+  return (
+    resolved && {
+      found: { kind: 'key', record: resolved.record },
+      credential: { secretAccessKey: resolved.secretAccessKey },
+    }
+  );
+}
+
+async function lookupSession(
+  deps: AuthenticatorDependencies,
+  request: WireRequest,
+  accessKeyId: string,
+  nowMs: number,
+): Promise<Lookup> {
+  const presented = firstHeaderValue(request.headers['x-amz-security-token']);
+  const session = await resolveSession(deps.store, deps.rootKey, accessKeyId, presented, nowMs);
+  if (!session) return undefined;
+  return {
+    found: { kind: 'session', record: session.record, expired: session.expired },
+    credential: {
+      secretAccessKey: session.secretAccessKey,
+      // Only the token's hash is stored, so verifySigV4 is handed the presented token when it
+      // matched and a value nobody can present when it did not: it refuses after the
+      // signature, in AWS's order.
+      sessionToken: session.tokenMatches && presented !== undefined ? presented : randomUUID(),
+    },
+  };
+}
+
+function principalOf(found: Found, deps: AuthenticatorDependencies): Principal {
+  if (found.kind === 'session') {
+    // Checked only once the signature and token are proved, so that an expired session's
+    // owner hears it is expired and nobody else learns anything.
+    if (found.expired) {
+      throw new ExpiredTokenException('The security token included in the request is expired');
+    }
+    return sessionPrincipal(found.record, deps.scope.accountId, deps.bootstrapAdminKeyId);
+  }
+  const { record } = found;
   return {
     arn: record.principalArn,
     accountId: deps.scope.accountId,

@@ -1,10 +1,13 @@
 /**
  * IAM's operation table (Query protocol, `Version=2010-05-08`): users, groups, access keys,
- * roles, managed and inline policies. Each names its IAM action and resource as IAM does
- * (`iam:CreateUser` on `arn:aws:iam::<account>:user/<name>`).
+ * roles, managed and inline policies, virtual MFA devices. Each names its IAM action and resource
+ * as IAM does (`iam:CreateUser` on `arn:aws:iam::<account>:user/<name>`).
  */
 import type { IamPrincipalType } from '../store/iam-store.js';
 import type { CreateRoleInput } from '../iam/iam-role-service.js';
+import { MfaService, type MfaDependencies } from '../iam/mfa/mfa-service.js';
+import type { Principal } from '../iam/principal.js';
+import { ValidationException } from '../errors/lockstep-error.js';
 import { defineOperation, rawString, type Operation } from './operation.js';
 import { QueryModel } from './query/query-model.js';
 import type { QueryService } from './query/query-protocol.js';
@@ -148,10 +151,73 @@ export const iamOperations: readonly Operation[] = [
   ...policyOperations('role', 'Role', role),
 ];
 
-/** IAM over the Query protocol, as the AWS CLI and SDKs call it. */
-export function iamQueryService(): QueryService {
+type SerialInput = { SerialNumber: string };
+type EnableInput = SerialInput & {
+  UserName: string;
+  AuthenticationCode1: string;
+  AuthenticationCode2: string;
+};
+
+/** The user an MFA call is about: the one named, else the calling user itself. */
+function mfaUser(input: { UserName?: string }, principal: Principal): string {
+  if (input.UserName !== undefined) return input.UserName;
+  if (principal.userName === '') {
+    throw new ValidationException('Must specify userName when calling with non-User credentials');
+  }
+  return principal.userName;
+}
+
+/** The virtual MFA device operations, over one MfaService. */
+function mfaOperations(mfa: MfaService): Operation[] {
+  const mfaArn = (raw: Raw, s: ServerServices) =>
+    `arn:aws:iam::${s.scope.accountId}:mfa${rawString(raw, 'Path') ?? '/'}` +
+    (rawString(raw, 'VirtualMFADeviceName') ?? '*');
+  const serial = (raw: Raw) => rawString(raw, 'SerialNumber') ?? '*';
+  const withoutCodes = (i: EnableInput) => ({ UserName: i.UserName, SerialNumber: i.SerialNumber });
+  return [
+    op<{ VirtualMFADeviceName: string; Path?: string }>('CreateVirtualMFADevice', mfaArn, (i) =>
+      mfa.createVirtualMfaDevice(i),
+    ),
+    defineOperation<EnableInput>({
+      name: 'EnableMFADevice',
+      iamAction: 'iam:EnableMFADevice',
+      readOnly: false,
+      resourceArn: user,
+      handle: (i) => mfa.enableMfaDevice(i),
+      // One-time codes are spent once used, but a trail has no business keeping them.
+      auditParameters: withoutCodes,
+    }),
+    defineOperation<SerialInput & { UserName?: string }>({
+      name: 'DeactivateMFADevice',
+      iamAction: 'iam:DeactivateMFADevice',
+      readOnly: false,
+      resourceArn: user,
+      handle: (i, { principal }) => mfa.deactivateMfaDevice(mfaUser(i, principal), i.SerialNumber),
+    }),
+    defineOperation<{ UserName?: string }>({
+      name: 'ListMFADevices',
+      iamAction: 'iam:ListMFADevices',
+      readOnly: true,
+      resourceArn: user,
+      handle: (i, { principal }) => mfa.listMfaDevices(mfaUser(i, principal)),
+    }),
+    op<{ AssignmentStatus?: 'Assigned' | 'Unassigned' | 'Any' }>(
+      'ListVirtualMFADevices',
+      () => '*',
+      (i) => mfa.listVirtualMfaDevices(i.AssignmentStatus),
+      true,
+    ),
+    op<SerialInput>('DeleteVirtualMFADevice', serial, (i) =>
+      mfa.deleteVirtualMfaDevice(i.SerialNumber),
+    ),
+  ];
+}
+
+/** IAM over the Query protocol, as the AWS CLI and SDKs call it; MFA needs the store and key. */
+export function iamQueryService(mfa: MfaDependencies): QueryService {
   const model = QueryModel.bundled('iam/2010-05-08');
-  for (const operation of iamOperations) {
+  const operations = [...iamOperations, ...mfaOperations(new MfaService(mfa))];
+  for (const operation of operations) {
     // A table entry without a modelled operation is a programming error; fail at start.
     if (!model.service.hasOperation(operation.name))
       throw new Error(`IAM has no operation ${operation.name}`);
@@ -160,6 +226,6 @@ export function iamQueryService(): QueryService {
     signingName: 'iam',
     eventSource: 'iam.amazonaws.com',
     model,
-    operations: new Map(iamOperations.map((o) => [o.name, o])),
+    operations: new Map(operations.map((o) => [o.name, o])),
   };
 }

@@ -4,6 +4,7 @@
  * Their model is models/lockstep/2026-11-21/service-2.json, in the AWS model format.
  */
 import type { ActionLogRequest } from '../engine/action-logs.js';
+import { buildAccessReport } from '../iam/access-report.js';
 import { pipelineArn } from '../pipelines/pipeline-arn.js';
 import { defineOperation, rawString, type JsonService } from './operation.js';
 import { lockstepConnectionOperations } from './lockstep-connection-operations.js';
@@ -39,6 +40,16 @@ const getActionExecutionLog = defineOperation<ActionLogRequest>({
   },
 });
 
+const getAccessReport = defineOperation<Record<string, never>>({
+  name: 'GetAccessReport',
+  // An account-wide read, like IAM's GetCredentialReport, which has no resource-level permissions.
+  iamAction: 'lockstep:GetAccessReport',
+  readOnly: true,
+  resourceArn: () => '*',
+  handle: async (_input, { services }) =>
+    buildAccessReport(await services.accessReport.load(Date.now())),
+});
+
 /** Lockstep's own API over AWS JSON 1.1. */
 export const lockstepService: JsonService = {
   targetPrefix: 'Lockstep_20261121',
@@ -48,6 +59,7 @@ export const lockstepService: JsonService = {
   operations: new Map([
     [getServerInfo.name, getServerInfo],
     [getActionExecutionLog.name, getActionExecutionLog],
+    [getAccessReport.name, getAccessReport],
     ...lockstepConnectionOperations.map((op) => [op.name, op] as const),
   ]),
 };

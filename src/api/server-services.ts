@@ -3,6 +3,7 @@
  * Operations get these instead of the store so that every rule lives in its domain folder.
  */
 import type { ConnectionService } from '../connections/connection-service.js';
+import type { AccessReportLoader } from '../iam/access-report-loader.js';
 import type { IamPolicyService } from '../iam/iam-policy-service.js';
 import type { IamRoleService } from '../iam/iam-role-service.js';
 import type { IamUserService } from '../iam/iam-user-service.js';
@@ -38,5 +39,6 @@ export interface ServerServices {
   iamUsers: IamUserService;
   iamRoles: IamRoleService;
   iamPolicies: IamPolicyService;
+  accessReport: AccessReportLoader;
   server: { version: string; dialect: string; startedAt: Date };
 }

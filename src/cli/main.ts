@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { LOCKSTEP_VERSION } from '../server/version.js';
 import { addAuditCommand } from './audit-command.js';
 import { addConnectionsCommand } from './connections-command.js';
+import { addIamReportCommand } from './iam-report-command.js';
 import { addLogsCommand } from './logs-command.js';
 import { addPipelinesCommand } from './pipelines-command.js';
 import { addServeCommand } from './serve-command.js';
@@ -22,6 +23,7 @@ export async function main(argv: string[]): Promise<number> {
   addLogsCommand(program, (text) => process.stdout.write(text));
   addPipelinesCommand(program, (text) => process.stdout.write(text));
   addConnectionsCommand(program, (text) => process.stdout.write(text));
+  addIamReportCommand(program, (text) => process.stdout.write(text));
   addAuditCommand(program, (code) => (exitCode = code));
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -2,12 +2,15 @@
  * The one authorization hook every operation passes through (DESIGN.md principle 2): IAM
  * policy evaluation (src/iam/policy/) of the caller's policies for the operation's action and
  * resource. The bootstrap administrator is the account's root: allowed everything, as root is
- * in AWS. Refusals name the action and resource, never the policy text.
+ * in AWS, including through its own GetSessionToken sessions. A role session is evaluated with
+ * its role's policies within its session policies. Refusals name the action and resource,
+ * never the policy text.
  */
 import { AccessDeniedException } from '../errors/lockstep-error.js';
-import { evaluatePolicies } from './policy/evaluate-policies.js';
+import { evaluatePolicies, type EvaluationInput } from './policy/evaluate-policies.js';
 import type { Principal } from './principal.js';
 import type { PrincipalPolicyLoader } from './principal-policies.js';
+import { sessionConditionKeys } from './sts/session-condition-keys.js';
 
 export interface AuthorizationRequest {
   principal: Principal;
@@ -22,38 +25,53 @@ export interface AuthorizationRequest {
 
 export type Authorize = (request: AuthorizationRequest) => Promise<void>;
 
-/** The authorization hook over the principals' stored policies. */
-export function createAuthorizer(policies: PrincipalPolicyLoader): Authorize {
+// AWS: "No permissions are required to perform this operation", and for GetCallerIdentity
+// not even an explicit deny takes it away; GetSessionToken still yields to an explicit deny.
+const ALWAYS_ALLOWED = new Set(['sts:GetCallerIdentity']);
+const NEEDS_NO_ALLOW = new Set(['sts:GetSessionToken']);
+
+/** The authorization hook over the principals' stored policies; `now` is for tests. */
+export function createAuthorizer(
+  policies: PrincipalPolicyLoader,
+  now: () => number = Date.now,
+): Authorize {
   return async (request) => {
-    if (request.principal.isBootstrapAdmin) return;
-    const { identityPolicies, permissionsBoundary } = await policies.forUser(
-      request.principal.userName,
-    );
-    const result = evaluatePolicies({
-      identityPolicies,
-      ...(permissionsBoundary ? { permissionsBoundary } : {}),
+    const { principal } = request;
+    if (principal.isBootstrapAdmin || ALWAYS_ALLOWED.has(request.action)) return;
+    const nowMs = now();
+    const input: EvaluationInput = {
+      ...(await policies.forPrincipal(principal)),
       context: {
-        principalArn: request.principal.arn,
+        principalArn: principal.arn,
+        ...(principal.session?.roleArn ? { principalRoleArn: principal.session.roleArn } : {}),
         action: request.action,
         resource: request.resourceArn,
         conditionKeys: {
           'aws:SourceIp': request.sourceIp,
           'aws:SecureTransport': String(request.secureTransport),
-          'aws:CurrentTime': new Date().toISOString(),
-          'aws:EpochTime': String(Math.floor(Date.now() / 1000)),
-          // Long-term access keys never carry MFA; MFA sessions come with STS.
-          'aws:MultiFactorAuthPresent': 'false',
+          'aws:CurrentTime': new Date(nowMs).toISOString(),
+          'aws:EpochTime': String(Math.floor(nowMs / 1000)),
+          ...sessionConditionKeys(principal, nowMs),
         },
       },
-    });
-    if (result.decision === 'Allow') return;
-    const why =
-      result.decision === 'ExplicitDeny'
-        ? `with an explicit deny in an identity-based policy`
-        : `because no identity-based policy allows the ${request.action} action`;
+    };
+    const { decision } = evaluatePolicies(input);
+    if (decision === 'Allow') return;
+    if (decision === 'ImplicitDeny' && NEEDS_NO_ALLOW.has(request.action)) return;
     throw new AccessDeniedException(
-      `User: ${request.principal.arn} is not authorized to perform: ${request.action} ` +
-        `on resource: ${request.resourceArn} ${why}`,
+      `User: ${principal.arn} is not authorized to perform: ${request.action} ` +
+        `on resource: ${request.resourceArn} ${denialReason(input, decision, request.action)}`,
     );
   };
+}
+
+/** Which kind of policy refused, in AWS's words. */
+function denialReason(input: EvaluationInput, decision: string, action: string): string {
+  if (decision === 'ExplicitDeny') return 'with an explicit deny in an identity-based policy';
+  // The identity policies allowing it on their own means the session policies limited it.
+  const { sessionPolicies, ...withoutSession } = input;
+  if (sessionPolicies?.length && evaluatePolicies(withoutSession).decision === 'Allow') {
+    return `because no session policy allows the ${action} action`;
+  }
+  return `because no identity-based policy allows the ${action} action`;
 }

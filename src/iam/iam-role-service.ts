@@ -40,7 +40,7 @@ export class IamRoleService {
 
   /** CreateRole. */
   async createRole(input: CreateRoleInput) {
-    parsePolicyDocument(input.AssumeRolePolicyDocument, { kind: 'resource' });
+    parsePolicyDocument(input.AssumeRolePolicyDocument, { kind: 'trust' });
     const path = checkPath(input.Path);
     const record: IamRoleRecord = {
       roleName: input.RoleName,

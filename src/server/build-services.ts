@@ -24,6 +24,7 @@ import { JobSupervisor } from '../jobs/job-supervisor.js';
 import { JobWorkerProtocol } from '../jobs/job-worker-protocol.js';
 import { ManualApproval } from '../jobs/manual-approval.js';
 import { ThirdPartyJobProtocol } from '../jobs/third-party-job-protocol.js';
+import { AccessReportLoader } from '../iam/access-report-loader.js';
 import { IamPolicyService } from '../iam/iam-policy-service.js';
 import { IamRoleService } from '../iam/iam-role-service.js';
 import { IamUserService } from '../iam/iam-user-service.js';
@@ -142,6 +143,7 @@ export function buildServices(
     iamUsers,
     iamRoles,
     iamPolicies: new IamPolicyService(store, scope, requirePrincipal),
+    accessReport: new AccessReportLoader(store, scope),
     server: { version: LOCKSTEP_VERSION, dialect: store.dialect, startedAt: new Date() },
   };
   return {

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { createHttpServer } from '../api/http-server.js';
 import { JsonProtocol } from '../api/json-protocol.js';
 import { iamQueryService } from '../api/iam-operations.js';
+import { stsQueryService } from '../api/sts-operations.js';
 import { QueryProtocol } from '../api/query/query-protocol.js';
 import { codePipelineService } from '../api/codepipeline-operations.js';
 import { lockstepService } from '../api/lockstep-operations.js';
@@ -111,7 +112,10 @@ export async function startServer(
     });
     // IAM (and STS later) speak the Query protocol: form-encoded bodies, XML answers.
     const queryProtocol = new QueryProtocol({
-      services: [iamQueryService()],
+      services: [
+        iamQueryService({ store, rootKey, scope }),
+        stsQueryService({ store, rootKey, scope }),
+      ],
       authenticate,
       authorize,
       audit,

@@ -2,6 +2,8 @@ import type { ExecutionStore } from './execution-store.js';
 import { KyselyExecutionStore } from './kysely-execution-store.js';
 import type { IamStore } from './iam-store.js';
 import { KyselyIamStore } from './kysely-iam-store.js';
+import type { MfaStore } from './mfa-store.js';
+import { createMfaStore } from './mfa-queries.js';
 import { sql, type Kysely } from 'kysely';
 import { toPipelineRecord, toPipelineRow } from './pipeline-row.js';
 import type { AccessKeyRow, Database } from './schema.js';
@@ -55,6 +57,7 @@ export class KyselyStateStore implements StateStore {
   readonly connections: ConnectionStore;
   readonly executions: ExecutionStore;
   readonly iam: IamStore;
+  readonly mfa: MfaStore;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -64,6 +67,7 @@ export class KyselyStateStore implements StateStore {
     this.connections = createConnectionStore(db, (error) => engine.isUniqueViolation(error));
     this.executions = new KyselyExecutionStore(db, engine);
     this.iam = new KyselyIamStore(db, (error) => engine.isUniqueViolation(error));
+    this.mfa = createMfaStore(db, (error) => engine.isUniqueViolation(error));
   }
 
   migrate(): Promise<void> {

@@ -22,6 +22,7 @@ const ALL_MIGRATIONS = [
   '0004-stage-transitions',
   '0005-audit-chain',
   '0006-iam',
+  '0007-mfa',
 ];
 
 export interface StoreTarget {

@@ -62,6 +62,24 @@ function stringList(raw: unknown, path: string, emptyMessage: string): string[] 
   return list as string[];
 }
 
+/**
+ * A trust policy applies to its role only, so IAM forbids Resource in it; it is evaluated as
+ * if it said `*`.
+ */
+function trustResources(
+  statement: Record<string, unknown>,
+  path: string,
+  kind: PolicyKind | undefined,
+): { values: string[]; negated: boolean; path: string } | undefined {
+  if (kind !== 'trust') return undefined;
+  for (const field of ['Resource', 'NotResource']) {
+    if (statement[field] !== undefined) {
+      throw new PolicyDocumentError(`Has prohibited field ${field}`, `${path}.${field}`);
+    }
+  }
+  return { values: ['*'], negated: false, path: `${path}.Resource` };
+}
+
 /** Exactly one of `Action`/`NotAction` (or `Resource`/`NotResource`) must be present. */
 function onePair(
   statement: Record<string, unknown>,
@@ -138,7 +156,7 @@ function checkPrincipals(
   if (kind === 'identity' && (hasPrincipal || hasNotPrincipal)) {
     throw new PolicyDocumentError('Policy document should not specify a principal.', path);
   }
-  if (kind === 'resource' && !hasPrincipal && !hasNotPrincipal) {
+  if ((kind === 'resource' || kind === 'trust') && !hasPrincipal && !hasNotPrincipal) {
     throw new PolicyDocumentError('Missing required field Principal.', path);
   }
   if (hasPrincipal && hasNotPrincipal) {
@@ -182,7 +200,8 @@ export function compileStatement(
   const sid = checkSid(statement.Sid, `${path}.Sid`, options.kind);
   const principals = checkPrincipals(statement, effect, path, options.kind);
   const actions = onePair(statement, 'Action', path);
-  const resources = onePair(statement, 'Resource', path);
+  const resources =
+    trustResources(statement, path, options.kind) ?? onePair(statement, 'Resource', path);
   for (const resource of resources.values) {
     if (resource !== '*' && !resource.startsWith('arn:')) {
       throw new PolicyDocumentError(

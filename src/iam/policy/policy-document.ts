@@ -42,7 +42,11 @@ export interface PolicyDocument {
  * Where a policy is attached decides two rules IAM enforces at write time: identity policies
  * (and boundaries, session policies) must not name a Principal; resource policies must.
  */
-export type PolicyKind = 'identity' | 'resource';
+/**
+ * Where a policy is attached: to an identity, to a resource, or as a role's trust policy (a
+ * resource policy on the role itself, so it names principals and has no Resource element).
+ */
+export type PolicyKind = 'identity' | 'resource' | 'trust';
 
 /** IAM's MalformedPolicyDocument: AWS's wording where AWS has one, plus where in the document. */
 export class PolicyDocumentError extends LockstepError {

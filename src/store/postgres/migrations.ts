@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Kysely, Migration } from 'kysely';
 import { iamMigration } from '../iam-migration.js';
+import { mfaMigration } from '../mfa-migration.js';
 
 /**
  * PostgreSQL migrations, numbered and forward-only: never edit one that has shipped, add the
@@ -238,4 +239,5 @@ export const postgresMigrations: Readonly<Record<string, Migration>> = {
     },
   },
   '0006-iam': iamMigration({ name: sql`text collate "C"`, ms: 'bigint' }),
+  '0007-mfa': mfaMigration({ name: sql`text collate "C"`, ms: 'bigint' }),
 };

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Kysely, Migration } from 'kysely';
 import { iamMigration } from '../iam-migration.js';
+import { mfaMigration } from '../mfa-migration.js';
 
 /**
  * SQLite migrations, numbered and forward-only: never edit one that has shipped, add the next.
@@ -246,4 +247,5 @@ export const sqliteMigrations: Readonly<Record<string, Migration>> = {
     },
   },
   '0006-iam': iamMigration({ name: 'text', ms: 'integer', tableSuffix: sql`strict` }),
+  '0007-mfa': mfaMigration({ name: 'text', ms: 'integer', tableSuffix: sql`strict` }),
 };
