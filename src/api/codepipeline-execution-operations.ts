@@ -119,7 +119,16 @@ const executionOperations: Operation[] = [
     name: 'PutApprovalResult',
     iamAction: 'codepipeline:PutApprovalResult',
     readOnly: false,
-    resourceArn: byPipelineName,
+    // CodePipeline authorizes an approval on the action itself, pipeline/stage/action, so a
+    // policy can let someone approve one gate and no other.
+    resourceArn: (raw, services) => {
+      const [pipeline, stage, action] = ['pipelineName', 'stageName', 'actionName'].map((k) =>
+        rawString(raw, k),
+      );
+      return pipeline && stage && action
+        ? `${pipelineArn(services.scope, pipeline)}/${stage}/${action}`
+        : '*';
+    },
     handle: async (input, { services }) => {
       const { pipeline } = await services.pipelines.get(input.pipelineName);
       return services.approvals.answer(input, pipeline);

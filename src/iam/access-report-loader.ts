@@ -23,7 +23,7 @@ const PIPELINE_PAGE = 500;
 /** What the loader reads; `mfa` is optional so that a store without MFA devices reports "unknown". */
 export type AccessReportSource = Pick<
   StateStore,
-  'iam' | 'listAccessKeysOf' | 'lookupAudit' | 'listPipelines'
+  'iam' | 'listAccessKeysOf' | 'lookupAudit' | 'listPipelines' | 'getPipelineVersion'
 > & { mfa?: Pick<MfaStore, 'listDevicesOfUser'> };
 
 export class AccessReportLoader {
@@ -142,14 +142,33 @@ export class AccessReportLoader {
     return devices.some((d) => d.userName === userName && d.enabledMs !== null);
   }
 
-  private async pipelines(): Promise<{ name: string; arn: string }[]> {
-    const all: { name: string; arn: string }[] = [];
+  private async pipelines(): Promise<{ name: string; arn: string; approvals: string[] }[]> {
+    const all: { name: string; arn: string; approvals: string[] }[] = [];
     let after: string | undefined;
     for (;;) {
       const page = await this.store.listPipelines(after, PIPELINE_PAGE);
-      all.push(...page.map((p) => ({ name: p.name, arn: p.arn })));
+      for (const p of page) {
+        all.push({
+          name: p.name,
+          arn: p.arn,
+          approvals: await this.approvalsOf(p.name, p.version),
+        });
+      }
       if (page.length < PIPELINE_PAGE) return all;
       after = page[page.length - 1]?.name;
     }
+  }
+
+  /** The `stage/action` paths of a pipeline's Manual approvals, in its current version. */
+  private async approvalsOf(name: string, version: number): Promise<string[]> {
+    const row = await this.store.getPipelineVersion(name, version);
+    const declaration = JSON.parse(row?.declarationJson ?? '{"stages":[]}') as {
+      stages: { name: string; actions: { name: string; actionTypeId: { category: string } }[] }[];
+    };
+    return declaration.stages.flatMap((stage) =>
+      stage.actions
+        .filter((action) => action.actionTypeId.category === 'Approval')
+        .map((action) => `${stage.name}/${action.name}`),
+    );
   }
 }

@@ -7,7 +7,11 @@ const ACCOUNT = '123456789012';
 const DAY_MS = 86_400_000;
 const NOW_MS = Date.UTC(2026, 10, 22, 12, 0, 0);
 const arn = (name: string) => `arn:aws:codepipeline:us-east-1:${ACCOUNT}:${name}`;
-const PIPELINES = ['dev', 'prod'].map((name) => ({ name, arn: arn(name) }));
+const PIPELINES = ['dev', 'prod'].map((name) => ({
+  name,
+  arn: arn(name),
+  approvals: ['Hold/Gate'],
+}));
 
 function policy(name: string, statements: object[], attachedTo = 'managed'): NamedPolicy {
   const text = JSON.stringify({ Version: '2012-10-17', Statement: statements });
@@ -84,7 +88,8 @@ describe('buildAccessReport', () => {
     ]);
     const root: ReportPrincipalInput = { ...user('lockstep-admin', []), type: 'root' };
     const r = report([root, admin]);
-    expect(Object.keys(accessMap(r, 'ops').prod ?? {})).toHaveLength(PIPELINE_ACTIONS.length);
+    // Every pipeline action, plus PutApprovalResult on the pipeline's approval action.
+    expect(Object.keys(accessMap(r, 'ops').prod ?? {})).toHaveLength(PIPELINE_ACTIONS.length + 1);
     expect(accessMap(r, 'lockstep-admin')).toEqual(accessMap(r, 'ops'));
     expect(r.principals[0]?.rootEquivalent).toBe(true);
     const wildcards = r.findings.filter((f) => f.kind.startsWith('wildcard-'));
@@ -123,7 +128,8 @@ describe('buildAccessReport', () => {
         {
           Effect: 'Allow',
           Action: 'codepipeline:PutApprovalResult',
-          Resource: arn('prod'),
+          // Approvals are authorized on pipeline/stage/action, as in CodePipeline.
+          Resource: `${arn('prod')}/Hold/Gate`,
           Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
         },
         {

@@ -23,7 +23,6 @@ export const PIPELINE_ACTIONS = [
   'StartPipelineExecution',
   'StopPipelineExecution',
   'RetryStageExecution',
-  'PutApprovalResult',
   'PutActionRevision',
   'DisableStageTransition',
   'EnableStageTransition',
@@ -78,7 +77,8 @@ export interface ReportPrincipalInput {
 export interface AccessReportInput {
   accountId: string;
   principals: ReportPrincipalInput[];
-  pipelines: { name: string; arn: string }[];
+  /** Each pipeline with the `stage/action` paths of its Manual approvals. */
+  pipelines: { name: string; arn: string; approvals?: string[] }[];
   /** False when the server keeps no MFA devices: MFA is then reported unknown, not guessed. */
   mfaAvailable: boolean;
   nowMs: number;
@@ -149,12 +149,27 @@ function accessOf(
   const perPipeline = pipelines.map((p) => ({
     pipelineName: p.name,
     pipelineArn: p.arn,
-    actions: check(PIPELINE_ACTIONS, p.arn),
+    actions: [...check(PIPELINE_ACTIONS, p.arn), ...approvalAccess(p, check)],
   }));
   return {
     accountActions: check(ACCOUNT_ACTIONS, '*'),
     pipelines: perPipeline.filter((p) => p.actions.length > 0),
   };
+}
+
+/**
+ * PutApprovalResult is authorized on `pipeline/stage/action`: the best access over the
+ * pipeline's approval actions (allowed beats allowed-with-MFA beats conditional).
+ */
+function approvalAccess(
+  pipeline: { arn: string; approvals?: string[] },
+  check: (actions: readonly string[], resource: string) => ActionAccess[],
+): ActionAccess[] {
+  const rank = { allowed: 0, 'allowed-with-mfa': 1, conditional: 2, denied: 3 } as const;
+  const found = (pipeline.approvals ?? [])
+    .flatMap((path) => check(['PutApprovalResult'], `${pipeline.arn}/${path}`))
+    .sort((a, b) => rank[a.access] - rank[b.access]);
+  return found.slice(0, 1);
 }
 
 function principalReport(
@@ -186,7 +201,8 @@ export function buildAccessReport(input: AccessReportInput): AccessReport {
     generatedAt: new Date(input.nowMs),
     mfaStatus: input.mfaAvailable ? 'available' : 'unknown (not available)',
     actionsChecked: {
-      pipeline: PIPELINE_ACTIONS.map((a) => `codepipeline:${a}`),
+      // PutApprovalResult is checked on each approval action (pipeline/stage/action).
+      pipeline: [...PIPELINE_ACTIONS, 'PutApprovalResult'].map((a) => `codepipeline:${a}`),
       account: ACCOUNT_ACTIONS.map((a) => `codepipeline:${a}`),
     },
     principals: input.principals.map((p) => principalReport(p, input)),

@@ -186,7 +186,7 @@ describe.skipIf(!AWS_V1)('access review (GetAccessReport, lockstep iam report)',
         doc({
           Effect: 'Allow',
           Action: 'codepipeline:PutApprovalResult',
-          Resource: pipelineArn('beta'),
+          Resource: `${pipelineArn('beta')}/Hold/Gate`,
           Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
         }),
       ],
