@@ -8,6 +8,7 @@ import { customActionTypeArn, pipelineArn } from '../pipelines/pipeline-arn.js';
 import type { CustomActionTypeInput } from '../pipelines/custom-action-type-rules.js';
 import type { ActionOwner } from '../pipelines/declaration.js';
 import { codePipelineExecutionOperations } from './codepipeline-execution-operations.js';
+import { declaredRoles } from '../pipelines/declared-roles.js';
 import { defineOperation, rawString, type JsonService, type Operation } from './operation.js';
 import type { ServerServices } from './server-services.js';
 
@@ -41,14 +42,27 @@ async function auditDeclaration(
   return { ...input, pipeline: await services.pipelines.masked(input.pipeline) };
 }
 
+/**
+ * A caller may hand CodePipeline only roles it may pass (iam:PassRole), as in AWS: otherwise
+ * anyone allowed to create pipelines could borrow any role's permissions.
+ */
+async function passRoles(
+  decl: PipelineDeclaration,
+  authorizeAlso: (action: string, resourceArn: string) => Promise<void>,
+): Promise<void> {
+  for (const role of declaredRoles(decl)) await authorizeAlso('iam:PassRole', role);
+}
+
 const operations: Operation[] = [
   defineOperation<{ pipeline: PipelineDeclaration; tags?: Tag[] }>({
     name: 'CreatePipeline',
     iamAction: 'codepipeline:CreatePipeline',
     readOnly: false,
     resourceArn: pipelineResource(['pipeline', 'name']),
-    handle: (input, { services, principal }) =>
-      services.lifecycle.create(input.pipeline, input.tags, principal.arn),
+    handle: async (input, { services, principal, authorizeAlso }) => {
+      await passRoles(input.pipeline, authorizeAlso);
+      return services.lifecycle.create(input.pipeline, input.tags, principal.arn);
+    },
     auditParameters: auditDeclaration,
   }),
   defineOperation<{ name: string; version?: number }>({
@@ -63,7 +77,10 @@ const operations: Operation[] = [
     iamAction: 'codepipeline:UpdatePipeline',
     readOnly: false,
     resourceArn: pipelineResource(['pipeline', 'name']),
-    handle: (input, { services }) => services.lifecycle.update(input.pipeline),
+    handle: async (input, { services, authorizeAlso }) => {
+      await passRoles(input.pipeline, authorizeAlso);
+      return services.lifecycle.update(input.pipeline);
+    },
     auditParameters: auditDeclaration,
   }),
   defineOperation<{ name: string }>({

@@ -122,10 +122,19 @@ export class JsonProtocol {
       secureTransport: request.secure,
     });
     state.input = this.deps.validate(state.service, operation.name, raw);
+    const principal = state.principal;
     return operation.handle(state.input, {
-      principal: state.principal,
+      principal,
       requestId: state.requestId,
       services: this.deps.serverServices,
+      authorizeAlso: (action, resourceArn) =>
+        this.deps.authorize({
+          principal,
+          action,
+          resourceArn,
+          sourceIp: request.sourceIp,
+          secureTransport: request.secure,
+        }),
     });
   }
 

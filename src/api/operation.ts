@@ -10,6 +10,11 @@ export interface CallContext {
   principal: Principal;
   requestId: string;
   services: ServerServices;
+  /**
+   * Authorizes a further action this call implies (iam:PassRole for the roles a declaration
+   * names), through the same hook as the call itself.
+   */
+  authorizeAlso(action: string, resourceArn: string): Promise<void>;
 }
 
 export interface Operation {

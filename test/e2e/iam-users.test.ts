@@ -253,4 +253,92 @@ describe.skipIf(!AWS_V1)('IAM users and policies', () => {
       ),
     ).toContain('MalformedPolicyDocument');
   });
+
+  it('refuses a creator without iam:PassRole on the pipeline role, and accepts one with it', async () => {
+    await iam('create-user', '--user-name', 'creator');
+    const key = (await iam('create-access-key', '--user-name', 'creator')).AccessKey as Record<
+      string,
+      string
+    >;
+    const creator = new CodePipelineClient({
+      endpoint: t.server.url,
+      region: 'us-east-1',
+      credentials: {
+        accessKeyId: key.AccessKeyId ?? '',
+        secretAccessKey: key.SecretAccessKey ?? '',
+      },
+      maxAttempts: 1,
+    });
+    const allow = (statements: object[]) =>
+      iam(
+        ...['put-user-policy', '--user-name', 'creator', '--policy-name', 'create'],
+        ...['--policy-document', JSON.stringify({ Version: '2012-10-17', Statement: statements })],
+      );
+    const { CreatePipelineCommand } = await import('@aws-sdk/client-codepipeline');
+    const create = (name: string) =>
+      creator.send(
+        new CreatePipelineCommand({
+          pipeline: {
+            name,
+            roleArn: 'arn:aws:iam::123456789012:role/pipeline',
+            artifactStore: { type: 'S3', location: 'artifacts' },
+            stages: [
+              {
+                name: 'Source',
+                actions: [
+                  {
+                    name: 'Src',
+                    actionTypeId: {
+                      category: 'Source',
+                      owner: 'AWS',
+                      provider: 'S3',
+                      version: '1',
+                    },
+                    configuration: { S3Bucket: 'b', S3ObjectKey: 'k' },
+                    outputArtifacts: [{ name: 'Code' }],
+                  },
+                ],
+              },
+              {
+                name: 'Hold',
+                actions: [
+                  {
+                    name: 'Gate',
+                    actionTypeId: {
+                      category: 'Approval',
+                      owner: 'AWS',
+                      provider: 'Manual',
+                      version: '1',
+                    },
+                  },
+                ],
+              },
+            ],
+          },
+        }),
+      );
+    try {
+      await allow([{ Effect: 'Allow', Action: 'codepipeline:CreatePipeline', Resource: '*' }]);
+      const refused = await refusal(create('made-by-creator'));
+      expect(refused.name).toBe('AccessDeniedException');
+      expect(refused.message).toContain(
+        'iam:PassRole on resource: arn:aws:iam::123456789012:role/pipeline',
+      );
+      await expect(
+        t.client.send(new GetPipelineCommand({ name: 'made-by-creator' })),
+      ).rejects.toHaveProperty('name', 'PipelineNotFoundException');
+      await allow([
+        { Effect: 'Allow', Action: 'codepipeline:CreatePipeline', Resource: '*' },
+        {
+          Effect: 'Allow',
+          Action: 'iam:PassRole',
+          Resource: 'arn:aws:iam::123456789012:role/pipeline',
+        },
+      ]);
+      const created = await create('made-by-creator');
+      expect(created.pipeline?.name).toBe('made-by-creator');
+    } finally {
+      creator.destroy();
+    }
+  });
 });

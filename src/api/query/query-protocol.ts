@@ -120,10 +120,19 @@ export class QueryProtocol {
       secureTransport: request.secure,
     });
     state.input = service.model.parseInput(name, raw);
+    const principal = state.principal;
     const output = await operation.handle(state.input, {
-      principal: state.principal,
+      principal,
       requestId: state.requestId,
       services: this.deps.serverServices,
+      authorizeAlso: (action, resourceArn) =>
+        this.deps.authorize({
+          principal,
+          action,
+          resourceArn,
+          sourceIp: request.sourceIp,
+          secureTransport: request.secure,
+        }),
     });
     return renderQueryResponse(service.model, name, output, state.requestId);
   }
