@@ -14,7 +14,7 @@ export interface CallContext {
    * Authorizes a further action this call implies (iam:PassRole for the roles a declaration
    * names), through the same hook as the call itself.
    */
-  authorizeAlso(action: string, resourceArn: string): Promise<void>;
+  authorizeAlso: (action: string, resourceArn: string) => Promise<void>;
 }
 
 export interface Operation {
