@@ -8,9 +8,12 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import type { JobSignals } from '../engine/execution-runner.js';
+import type { RootKey } from '../kms/root-key.js';
+import type { AccountScope } from '../pipelines/pipeline-arn.js';
 import type { BuiltInProvider, ProviderContext } from '../providers/built-in-provider.js';
 import type { JobRecord } from '../store/execution-store.js';
 import type { StateStore } from '../store/state-store.js';
+import { issueActionCredentials } from './action-credentials.js';
 import type { JobOutcome, JobPayload } from './job-data.js';
 import type { JobService } from './job-service.js';
 
@@ -20,6 +23,9 @@ export interface BuiltInWorkerOptions {
   concurrency: number;
   leaseMs: number;
   pollIntervalMs: number;
+  /** What action sessions are issued with: the root key seals their secrets. */
+  rootKey: RootKey;
+  scope: AccountScope;
 }
 
 export class BuiltInWorkers {
@@ -31,6 +37,8 @@ export class BuiltInWorkers {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private claiming = false;
+  /** Lockstep's URL as an action's sandbox reaches it; known only once the server listens. */
+  private serverUrl: string | undefined;
   private readonly wake = () => void this.fill();
   private readonly onAbandoned = (actionExecutionId: string) => {
     for (const entry of this.running.values()) {
@@ -52,6 +60,17 @@ export class BuiltInWorkers {
     this.byKey = new Map(
       providers.flatMap((p) => p.actionTypeKeys.map((key) => [key, p] as const)),
     );
+  }
+
+  /**
+   * Sets the URL handed to actions as AWS_ENDPOINT_URL. The sandbox shares the host's network,
+   * so a wildcard listen address becomes loopback, which the sandbox can always reach.
+   */
+  setServerUrl(url: string): void {
+    const parsed = new URL(url);
+    if (parsed.hostname === '0.0.0.0') parsed.hostname = '127.0.0.1';
+    if (parsed.hostname === '[::]') parsed.hostname = '[::1]';
+    this.serverUrl = parsed.origin;
   }
 
   /** Starts claiming jobs, on every new-job signal and on a timer for other replicas' jobs. */
@@ -158,8 +177,21 @@ export class BuiltInWorkers {
       signal,
       artifacts: this.artifacts,
       connections: this.store.connections,
+      codeBuildProjects: this.store.codeBuildProjects,
       outputKey: (artifactName) => ({ pipelineName, executionId: job.executionId, artifactName }),
       remainingMs: () => Math.max(0, job.timeoutAtMs - Date.now()),
+      actionCredentials: () =>
+        issueActionCredentials(
+          {
+            store: this.store,
+            rootKey: this.options.rootKey,
+            scope: this.options.scope,
+            serverUrl: this.serverUrl,
+            nowMs: Date.now(),
+          },
+          payload,
+          Math.max(0, job.timeoutAtMs - Date.now()),
+        ),
     };
   }
 

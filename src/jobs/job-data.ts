@@ -35,6 +35,8 @@ export interface JobPayload {
   inputs: ArtifactRef[];
   /** The declared action, with its `#{...}` references resolved. */
   action: ActionDeclaration;
+  /** The pipeline's service role, through which the action's own roleArn is assumed. */
+  pipelineRoleArn?: string;
   /** Source revision override for a source action, from StartPipelineExecution. */
   sourceRevision?: { revisionType: string; revisionValue: string };
   /** Set once a worker reported the job's outcome, so a crash before the engine heard of it loses nothing. */
@@ -94,6 +96,7 @@ export function buildJobPayload(
     },
     inputs: run.inputArtifacts,
     action,
+    pipelineRoleArn: state.declaration.roleArn,
     ...(override ? { sourceRevision: override } : {}),
   };
 }

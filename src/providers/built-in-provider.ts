@@ -3,9 +3,11 @@
  * pool, through the same job path an external worker uses (DESIGN.md principle 3).
  */
 import type { ArtifactKey, ArtifactStore } from '../artifacts/artifact-store.js';
+import type { ActionCredentials } from '../jobs/action-credentials.js';
 import type { JobOutcome, JobPayload } from '../jobs/job-data.js';
 import type { JobRecord } from '../store/execution-store.js';
 import type { ConnectionStore } from '../store/connection-store.js';
+import type { CodeBuildProjectStore } from '../store/codebuild-project-store.js';
 
 export interface ProviderContext {
   job: JobRecord;
@@ -18,10 +20,17 @@ export interface ProviderContext {
   signal: AbortSignal;
   artifacts: ArtifactStore;
   connections: ConnectionStore;
+  /** Registered CodeBuild projects; optional so that a context built by hand may leave it out. */
+  codeBuildProjects?: CodeBuildProjectStore;
   /** Where an output artifact of this action is stored. */
   outputKey(artifactName: string): ArtifactKey;
   /** Milliseconds left before the action times out. */
   remainingMs(): number;
+  /**
+   * Issues the action's AWS session (its roleArn, else the pipeline role), for providers that
+   * run the user's code; optional so that a context built by hand in a test may leave it out.
+   */
+  actionCredentials?(): Promise<ActionCredentials>;
 }
 
 export interface BuiltInProvider {

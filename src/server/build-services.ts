@@ -60,6 +60,8 @@ export interface BuiltServices {
   /** Starts the workers and the supervisor (after recovering what a crash left). */
   startBackground(): Promise<void>;
   stopBackground(): Promise<void>;
+  /** Tells the workers the server's URL once it listens; actions get it as AWS_ENDPOINT_URL. */
+  setServerUrl(url: string): void;
 }
 
 /** Wires the services of a server over one store. */
@@ -97,6 +99,8 @@ export function buildServices(
       concurrency: options.workerConcurrency,
       leaseMs: options.jobLeaseMs,
       pollIntervalMs: options.sweepIntervalMs,
+      rootKey,
+      scope,
     },
     logError,
   );
@@ -159,5 +163,6 @@ export function buildServices(
       supervisor.stop();
       await workers.stop();
     },
+    setServerUrl: (url) => workers.setServerUrl(url),
   };
 }

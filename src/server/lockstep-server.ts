@@ -6,7 +6,9 @@ import { mkdir, chmod, access } from 'node:fs/promises';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createHttpServer } from '../api/http-server.js';
+import { codeBuildService } from '../api/codebuild-operations.js';
 import { JsonProtocol } from '../api/json-protocol.js';
+import { CodeBuildProjectService } from '../codebuild/project-service.js';
 import { iamQueryService } from '../api/iam-operations.js';
 import { stsQueryService } from '../api/sts-operations.js';
 import { QueryProtocol } from '../api/query/query-protocol.js';
@@ -79,6 +81,7 @@ export async function startServer(
       logError,
     });
     const cloudTrail = cloudTrailService(audit);
+    const codeBuild = codeBuildService(new CodeBuildProjectService(store.codeBuildProjects, scope));
     // The engine's own state changes join the API calls in the one trail (issue C, point 5).
     built.observeStateChanges(async (changes) => {
       for (const change of changes) {
@@ -97,7 +100,13 @@ export async function startServer(
     });
     const authorize = createAuthorizer(new PrincipalPolicyLoader(store));
     const protocol = new JsonProtocol({
-      services: [codePipelineService, lockstepService, codeConnectionsService, cloudTrail],
+      services: [
+        codePipelineService,
+        lockstepService,
+        codeConnectionsService,
+        cloudTrail,
+        codeBuild,
+      ],
       authenticate,
       authorize,
       validate: createModelValidator([
@@ -105,6 +114,7 @@ export async function startServer(
         lockstepService,
         codeConnectionsService,
         cloudTrail,
+        codeBuild,
       ]),
       audit,
       serverServices: services,
@@ -133,6 +143,8 @@ export async function startServer(
     const port = (app.server.address() as AddressInfo).port;
     const scheme = options.tls ? 'https' : 'http';
     const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+    // Actions reach Lockstep with their role's credentials through this URL (AWS_ENDPOINT_URL).
+    built.setServerUrl(`${scheme}://${host}:${port}`);
     return {
       url: `${scheme}://${host}:${port}`,
       port,

@@ -4,6 +4,8 @@ import type { IamStore } from './iam-store.js';
 import { KyselyIamStore } from './kysely-iam-store.js';
 import type { MfaStore } from './mfa-store.js';
 import { createMfaStore } from './mfa-queries.js';
+import type { CodeBuildProjectStore } from './codebuild-project-store.js';
+import { createCodeBuildProjectStore } from './codebuild-project-queries.js';
 import { sql, type Kysely } from 'kysely';
 import { toPipelineRecord, toPipelineRow } from './pipeline-row.js';
 import type { AccessKeyRow, Database } from './schema.js';
@@ -58,6 +60,7 @@ export class KyselyStateStore implements StateStore {
   readonly executions: ExecutionStore;
   readonly iam: IamStore;
   readonly mfa: MfaStore;
+  readonly codeBuildProjects: CodeBuildProjectStore;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -68,6 +71,9 @@ export class KyselyStateStore implements StateStore {
     this.executions = new KyselyExecutionStore(db, engine);
     this.iam = new KyselyIamStore(db, (error) => engine.isUniqueViolation(error));
     this.mfa = createMfaStore(db, (error) => engine.isUniqueViolation(error));
+    this.codeBuildProjects = createCodeBuildProjectStore(db, (error) =>
+      engine.isUniqueViolation(error),
+    );
   }
 
   migrate(): Promise<void> {

@@ -9,6 +9,7 @@
 import type { ExecutionStore } from './execution-store.js';
 import type { IamStore } from './iam-store.js';
 import type { MfaStore } from './mfa-store.js';
+import type { CodeBuildProjectStore } from './codebuild-project-store.js';
 import type { ConnectionStore } from './connection-store.js';
 
 /** A pipeline's current row: what ListPipelines and GetPipeline's metadata show. */
@@ -172,6 +173,8 @@ export interface StateStore {
   readonly iam: IamStore;
   /** Virtual MFA devices and STS sessions. */
   readonly mfa: MfaStore;
+  /** CodeBuild build projects. */
+  readonly codeBuildProjects: CodeBuildProjectStore;
 
   /** Runs `section` holding a lock named `name` against every server on this database. */
   withLock<T>(name: string, section: () => Promise<T>): Promise<T>;

@@ -23,6 +23,7 @@ const ALL_MIGRATIONS = [
   '0005-audit-chain',
   '0006-iam',
   '0007-mfa',
+  '0008-codebuild-projects',
 ];
 
 export interface StoreTarget {

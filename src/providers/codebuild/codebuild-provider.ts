@@ -1,13 +1,15 @@
 /**
- * The `Build/AWS/CodeBuild` and `Test/AWS/CodeBuild` actions. Lockstep has no CodeBuild projects
- * yet, so `ProjectName` is only a label and the buildspec is the primary input's
- * `buildspec.yml`. The primary input is extracted to `src/` in a fresh workspace (the commands'
- * working directory and CODEBUILD_SRC_DIR), other inputs to `sources/<name>`, and the phases run
- * in the sandbox in one bash session.
+ * The `Build/AWS/CodeBuild` and `Test/AWS/CodeBuild` actions. The buildspec is that of the
+ * project registered under `ProjectName` when it sets one (inline or a path in the source), else
+ * the primary input's `buildspec.yml`; an unregistered ProjectName is only a label. The primary
+ * input is extracted to `src/` in a fresh workspace (the commands' working directory and
+ * CODEBUILD_SRC_DIR), other inputs to `sources/<name>`, and the phases run in the sandbox in one
+ * bash session.
  */
 import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ArtifactRef } from '../../engine/execution-state.js';
+import { withoutCredentialsNote } from '../../jobs/action-credentials.js';
 import type { JobOutcome } from '../../jobs/job-data.js';
 import { sandboxWorkspacePath } from '../../sandbox/sandbox-workspace-path.js';
 import type { BuiltInProvider, ProviderContext } from '../built-in-provider.js';
@@ -15,7 +17,8 @@ import { planBuildArtifacts, storeBuildArtifacts } from './build-artifacts.js';
 import type { Buildspec } from './buildspec.js';
 import { CodeBuildConfigurationError } from './codebuild-configuration-error.js';
 import { codeBuildEnvironment } from './codebuild-environment.js';
-import { readBuildspec } from './read-buildspec.js';
+import { readBuildspec, readProjectBuildspec } from './read-buildspec.js';
+import { projectBuildspec } from '../../codebuild/project-service.js';
 import { runBuildspec } from './run-buildspec.js';
 
 /** Where the primary input goes, relative to the workspace. */
@@ -61,14 +64,20 @@ async function build(ctx: ProviderContext): Promise<JobOutcome> {
   const primary = primaryInput(ctx);
   const sourceDir = path.join(ctx.workspaceDir, SOURCE_DIR);
   await ctx.artifacts.extractTo(primary, sourceDir);
-  const { fileName, buildspec } = await readBuildspec(sourceDir, primary.name);
+  const { fileName, buildspec } = await chooseBuildspec(
+    ctx,
+    config.ProjectName,
+    sourceDir,
+    primary,
+  );
   const outputNames = (ctx.payload.action.outputArtifacts ?? []).map((output) => output.name);
   const plan = planBuildArtifacts(outputNames, buildspec);
   // CodeBuild's build ids are `<project>:<uuid>`; the action execution id stands in for the uuid.
   const { actionExecutionId } = ctx.payload.jobData.pipelineContext.action;
   const buildId = `${config.ProjectName ?? ctx.payload.action.name}:${actionExecutionId}`;
+  const credentials = await ctx.actionCredentials?.();
   const environment = codeBuildEnvironment({
-    builtIn: await builtInVariables(ctx, primary, buildId),
+    builtIn: { ...(await builtInVariables(ctx, primary, buildId)), ...credentials?.environment },
     buildspec: buildspec.variables,
     actionVariables: config.EnvironmentVariables,
   });
@@ -82,7 +91,9 @@ async function build(ctx: ProviderContext): Promise<JobOutcome> {
     timeoutMs: ctx.remainingMs(),
     signal: ctx.signal,
   });
-  const summary = result.warning ? `${result.summary} ${result.warning}` : result.summary;
+  const summary =
+    (result.warning ? `${result.summary} ${result.warning}` : result.summary) +
+    (credentials ? withoutCredentialsNote(credentials) : '');
   if (!result.succeeded) return buildFailed(summary, buildId);
   const stored = await storeBuildArtifacts(ctx, plan, sourceDir);
   if (!stored.ok) return buildFailed(stored.message, buildId);
@@ -93,6 +104,20 @@ async function build(ctx: ProviderContext): Promise<JobOutcome> {
     summary,
     externalExecutionId: buildId,
   };
+}
+
+/** The registered project's buildspec when it sets one (CodeBuild's rule), else the source's. */
+async function chooseBuildspec(
+  ctx: ProviderContext,
+  projectName: string | undefined,
+  sourceDir: string,
+  primary: ArtifactRef,
+): Promise<{ fileName: string; buildspec: Buildspec }> {
+  const project = projectName ? await ctx.codeBuildProjects?.get(projectName) : undefined;
+  const setting = project && projectBuildspec(project);
+  return project && setting
+    ? readProjectBuildspec(sourceDir, primary.name, project.name, setting)
+    : readBuildspec(sourceDir, primary.name);
 }
 
 function buildFailed(message: string, buildId: string): JobOutcome {

@@ -1,10 +1,12 @@
 /**
- * Finds and reads the buildspec at the root of the primary source. The source came from an
+ * Finds and reads the buildspec: the build project's own (inline, or a path in the source) when
+ * it sets one, else the one at the root of the primary source. The source came from an
  * artifact anyone upstream could have shaped, so a link is not followed and size is capped.
  */
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
+import { parse as parseYamlText } from 'yaml';
 import type { Buildspec } from './buildspec.js';
 import { CodeBuildConfigurationError } from './codebuild-configuration-error.js';
 import { parseBuildspec } from './parse-buildspec.js';
@@ -50,7 +52,48 @@ export async function readBuildspec(
     if (text !== undefined) return { fileName, buildspec: parseBuildspec(text, fileName) };
   }
   throw new CodeBuildConfigurationError(
-    `No buildspec.yml (or buildspec.yaml) at the root of the primary input artifact ${inputName}; ` +
-      'Lockstep has no CodeBuild projects yet, so the buildspec must come with the source',
+    `No buildspec.yml (or buildspec.yaml) at the root of the primary input artifact ${inputName}, ` +
+      'and the action names no registered CodeBuild project (ProjectName) that sets a buildspec',
   );
+}
+
+/** True when a project's `buildspec` is the YAML itself rather than a file's path. */
+function isInlineBuildspec(setting: string): boolean {
+  try {
+    const value: unknown = parseYamlText(setting);
+    return typeof value === 'object' && value !== null && 'version' in value;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The buildspec a registered project sets, which wins over the source's, as in CodeBuild:
+ * inline YAML (it has a `version` key) or a path relative to the root of the primary source.
+ */
+export async function readProjectBuildspec(
+  sourceDir: string,
+  inputName: string,
+  projectName: string,
+  setting: string,
+): Promise<{ fileName: string; buildspec: Buildspec }> {
+  if (isInlineBuildspec(setting)) {
+    const fileName = `the buildspec of project ${projectName}`;
+    return { fileName, buildspec: parseBuildspec(setting, fileName) };
+  }
+  const relative = path.normalize(setting.trim());
+  // The path names a file in the source; it must not reach outside it.
+  if (path.isAbsolute(relative) || relative === '..' || relative.startsWith(`..${path.sep}`)) {
+    throw new CodeBuildConfigurationError(
+      `The buildspec ${setting} of project ${projectName} is not a path inside the source`,
+    );
+  }
+  const text = await readIfPresent(path.join(sourceDir, relative));
+  if (text === undefined) {
+    throw new CodeBuildConfigurationError(
+      `Project ${projectName} names buildspec ${relative}, which is not in the primary input ` +
+        `artifact ${inputName}`,
+    );
+  }
+  return { fileName: relative, buildspec: parseBuildspec(text, relative) };
 }

@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { sandboxWorkspacePath } from '../../sandbox/sandbox-workspace-path.js';
+import { withoutCredentialsNote } from '../../jobs/action-credentials.js';
 import type { JobOutcome } from '../../jobs/job-data.js';
 import type { ArtifactRef } from '../../engine/execution-state.js';
 import type { BuiltInProvider, ProviderContext } from '../built-in-provider.js';
@@ -32,6 +33,9 @@ async function runCommands(ctx: ProviderContext): Promise<JobOutcome> {
   const environment = await extractInputs(ctx, root);
   for (const variable of action.environmentVariables ?? [])
     environment[variable.name] = variable.value;
+  // The session wins over a declared AWS_* variable, as CodeBuild's own credentials do.
+  const credentials = await ctx.actionCredentials?.();
+  Object.assign(environment, credentials?.environment);
   const result = await runCommandsAction({
     workspaceDir: ctx.workspaceDir,
     commands: action.commands ?? [],
@@ -41,7 +45,9 @@ async function runCommands(ctx: ProviderContext): Promise<JobOutcome> {
     timeoutMs: ctx.remainingMs(),
     signal: ctx.signal,
   });
-  const summary = result.warning ? `${result.summary} ${result.warning}` : result.summary;
+  const summary =
+    (result.warning ? `${result.summary} ${result.warning}` : result.summary) +
+    (credentials ? withoutCredentialsNote(credentials) : '');
   if (!result.succeeded) return { status: 'Failed', errorCode: 'JobFailed', message: summary };
   return {
     status: 'Succeeded',

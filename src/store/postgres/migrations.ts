@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Kysely, Migration } from 'kysely';
 import { iamMigration } from '../iam-migration.js';
 import { mfaMigration } from '../mfa-migration.js';
+import { codeBuildMigration } from '../codebuild-migration.js';
 
 /**
  * PostgreSQL migrations, numbered and forward-only: never edit one that has shipped, add the
@@ -240,4 +241,5 @@ export const postgresMigrations: Readonly<Record<string, Migration>> = {
   },
   '0006-iam': iamMigration({ name: sql`text collate "C"`, ms: 'bigint' }),
   '0007-mfa': mfaMigration({ name: sql`text collate "C"`, ms: 'bigint' }),
+  '0008-codebuild-projects': codeBuildMigration({ name: sql`text collate "C"`, ms: 'bigint' }),
 };

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Kysely, Migration } from 'kysely';
 import { iamMigration } from '../iam-migration.js';
 import { mfaMigration } from '../mfa-migration.js';
+import { codeBuildMigration } from '../codebuild-migration.js';
 
 /**
  * SQLite migrations, numbered and forward-only: never edit one that has shipped, add the next.
@@ -248,4 +249,9 @@ export const sqliteMigrations: Readonly<Record<string, Migration>> = {
   },
   '0006-iam': iamMigration({ name: 'text', ms: 'integer', tableSuffix: sql`strict` }),
   '0007-mfa': mfaMigration({ name: 'text', ms: 'integer', tableSuffix: sql`strict` }),
+  '0008-codebuild-projects': codeBuildMigration({
+    name: 'text',
+    ms: 'integer',
+    tableSuffix: sql`strict`,
+  }),
 };
