@@ -3,10 +3,11 @@
  * `Lockstep_20261121`, so one authentication, authorization and audit path serves them too.
  * Their model is models/lockstep/2026-11-21/service-2.json, in the AWS model format.
  */
+import type { AuditTrailPages, GetAuditTrailInput } from '../audit/audit-trail-pages.js';
 import type { ActionLogRequest } from '../engine/action-logs.js';
 import { buildAccessReport } from '../iam/access-report.js';
 import { pipelineArn } from '../pipelines/pipeline-arn.js';
-import { defineOperation, rawString, type JsonService } from './operation.js';
+import { defineOperation, rawString, type JsonService, type Operation } from './operation.js';
 import { lockstepConnectionOperations } from './lockstep-connection-operations.js';
 
 const getServerInfo = defineOperation<Record<string, never>>({
@@ -50,16 +51,36 @@ const getAccessReport = defineOperation<Record<string, never>>({
     buildAccessReport(await services.accessReport.load(Date.now())),
 });
 
-/** Lockstep's own API over AWS JSON 1.1. */
-export const lockstepService: JsonService = {
-  targetPrefix: 'Lockstep_20261121',
-  signingName: 'lockstep',
-  eventSource: 'lockstep',
-  model: 'lockstep/2026-11-21',
-  operations: new Map([
-    [getServerInfo.name, getServerInfo],
-    [getActionExecutionLog.name, getActionExecutionLog],
-    [getAccessReport.name, getAccessReport],
-    ...lockstepConnectionOperations.map((op) => [op.name, op] as const),
-  ]),
-};
+/** GetAuditTrail over `trail`: the raw records, checkpoints and key `audit verify` checks. */
+function getAuditTrail(trail: AuditTrailPages): Operation {
+  return defineOperation<GetAuditTrailInput>({
+    name: 'GetAuditTrail',
+    // An account-wide read, like cloudtrail:LookupEvents, which has no resource-level permissions.
+    iamAction: 'lockstep:GetAuditTrail',
+    readOnly: true,
+    resourceArn: () => '*',
+    handle: (input) => trail.page(input),
+  });
+}
+
+const operations: readonly Operation[] = [
+  getServerInfo,
+  getActionExecutionLog,
+  getAccessReport,
+  ...lockstepConnectionOperations,
+];
+
+/** Lockstep's own API over AWS JSON 1.1, with GetAuditTrail answering from `trail`. */
+export function lockstepServiceWith(trail: AuditTrailPages): JsonService {
+  return lockstepServiceOf([...operations, getAuditTrail(trail)]);
+}
+
+function lockstepServiceOf(table: readonly Operation[]): JsonService {
+  return {
+    targetPrefix: 'Lockstep_20261121',
+    signingName: 'lockstep',
+    eventSource: 'lockstep',
+    model: 'lockstep/2026-11-21',
+    operations: new Map(table.map((op) => [op.name, op])),
+  };
+}

@@ -13,7 +13,8 @@ import { iamQueryService } from '../api/iam-operations.js';
 import { stsQueryService } from '../api/sts-operations.js';
 import { QueryProtocol } from '../api/query/query-protocol.js';
 import { codePipelineService } from '../api/codepipeline-operations.js';
-import { lockstepService } from '../api/lockstep-operations.js';
+import { lockstepServiceWith } from '../api/lockstep-operations.js';
+import { AuditTrailPages } from '../audit/audit-trail-pages.js';
 import { codeConnectionsService } from '../api/codeconnections-operations.js';
 import { cloudTrailService } from '../api/cloudtrail-operations.js';
 import { createAuthenticator } from '../api/authenticate.js';
@@ -81,6 +82,9 @@ export async function startServer(
       logError,
     });
     const cloudTrail = cloudTrailService(audit);
+    const lockstepService = lockstepServiceWith(
+      new AuditTrailPages(store, path.join(options.dataDir, 'keys')),
+    );
     const codeBuild = codeBuildService(new CodeBuildProjectService(store.codeBuildProjects, scope));
     // The engine's own state changes join the API calls in the one trail (issue C, point 5).
     built.observeStateChanges(async (changes) => {
