@@ -4,16 +4,16 @@
  * model) → execute → audit. No operation can skip a step because operations never see the
  * request; they only get validated input.
  */
+import { asLockstepError, auditCall, callContext } from './call-path.js';
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AuditTrail } from '../audit/audit-trail.js';
 import type { Authorize } from '../iam/authorize.js';
 import type { Principal } from '../iam/principal.js';
 import {
-  InternalFailure,
-  LockstepError,
   SerializationException,
   UnknownOperationException,
+  type LockstepError,
 } from '../errors/lockstep-error.js';
 import { renderError } from './error-response.js';
 import type { JsonService, Operation } from './operation.js';
@@ -86,9 +86,14 @@ export class JsonProtocol {
     try {
       output = await this.run(request, state);
     } catch (error) {
-      failure = this.asLockstepError(error, state);
+      failure = asLockstepError(error, state.requestId, (m, e) => this.deps.logError(m, e));
     }
-    await this.recordCall(request, state, failure);
+    await auditCall(
+      this.deps,
+      request,
+      { ...state, eventSource: state.service?.eventSource ?? 'unknown' },
+      failure,
+    );
     const response = failure
       ? renderError(failure)
       : {
@@ -122,54 +127,10 @@ export class JsonProtocol {
       secureTransport: request.secure,
     });
     state.input = this.deps.validate(state.service, operation.name, raw);
-    const principal = state.principal;
-    return operation.handle(state.input, {
-      principal,
-      requestId: state.requestId,
-      services: this.deps.serverServices,
-      authorizeAlso: (action, resourceArn) =>
-        this.deps.authorize({
-          principal,
-          action,
-          resourceArn,
-          sourceIp: request.sourceIp,
-          secureTransport: request.secure,
-        }),
-    });
-  }
-
-  private asLockstepError(error: unknown, state: CallState): LockstepError {
-    if (error instanceof LockstepError) return error;
-    this.deps.logError(`request ${state.requestId} failed unexpectedly`, error);
-    return new InternalFailure(
-      `An internal error occurred; the server log has the details under request id ${state.requestId}.`,
+    return operation.handle(
+      state.input,
+      callContext(this.deps, request, state.principal, state.requestId),
     );
-  }
-
-  private async recordCall(request: WireRequest, state: CallState, failure?: LockstepError) {
-    const { operation, service } = state;
-    try {
-      let parameters: unknown = null;
-      if (operation && state.input !== undefined) {
-        parameters = operation.auditParameters
-          ? await operation.auditParameters(state.input, this.deps.serverServices)
-          : state.input;
-      }
-      await this.deps.audit.recordCall({
-        eventSource: service?.eventSource ?? 'unknown',
-        eventName: operation?.name ?? (state.operationName || 'Unknown'),
-        requestId: state.requestId,
-        principalArn: state.principal?.arn ?? null,
-        accessKeyId: state.principal?.accessKeyId ?? null,
-        sourceIpAddress: request.sourceIp,
-        userAgent: headerValue(request.headers['user-agent']) ?? '',
-        readOnly: operation?.readOnly ?? false,
-        requestParameters: parameters,
-        error: failure ? { code: failure.code, message: failure.message } : null,
-      });
-    } catch (error) {
-      this.deps.logError(`audit record for request ${state.requestId} could not be written`, error);
-    }
   }
 }
 

@@ -5,13 +5,13 @@
  * chosen by the `Version` parameter, since IAM and STS share one endpoint here while AWS gives
  * each its own host.
  */
+import { asLockstepError, auditCall, callContext } from '../call-path.js';
 import { randomUUID } from 'node:crypto';
 import type { AuditTrail } from '../../audit/audit-trail.js';
 import { InternalFailure, LockstepError } from '../../errors/lockstep-error.js';
 import type { Authorize } from '../../iam/authorize.js';
 import type { Principal } from '../../iam/principal.js';
 import type { Authenticate, WireRequest, WireResponse } from '../json-protocol.js';
-import { headerValue } from '../json-protocol.js';
 import type { Operation } from '../operation.js';
 import type { ServerServices } from '../server-services.js';
 import { decodeQueryInput } from './decode-query-input.js';
@@ -87,9 +87,14 @@ export class QueryProtocol {
     try {
       body = await this.run(request, params, state);
     } catch (error) {
-      failure = this.asLockstepError(error, state);
+      failure = asLockstepError(error, state.requestId, (m, e) => this.deps.logError(m, e));
     }
-    await this.recordCall(request, state, failure);
+    await auditCall(
+      this.deps,
+      request,
+      { ...state, eventSource: state.service.eventSource },
+      failure,
+    );
     if (failure !== undefined || body === undefined) {
       return this.renderFailure(failure, state);
     }
@@ -120,20 +125,10 @@ export class QueryProtocol {
       secureTransport: request.secure,
     });
     state.input = service.model.parseInput(name, raw);
-    const principal = state.principal;
-    const output = await operation.handle(state.input, {
-      principal,
-      requestId: state.requestId,
-      services: this.deps.serverServices,
-      authorizeAlso: (action, resourceArn) =>
-        this.deps.authorize({
-          principal,
-          action,
-          resourceArn,
-          sourceIp: request.sourceIp,
-          secureTransport: request.secure,
-        }),
-    });
+    const output = await operation.handle(
+      state.input,
+      callContext(this.deps, request, state.principal, state.requestId),
+    );
     return renderQueryResponse(service.model, name, output, state.requestId);
   }
 
@@ -149,39 +144,5 @@ export class QueryProtocol {
       status,
       model.xmlNamespace,
     );
-  }
-
-  private asLockstepError(error: unknown, state: CallState): LockstepError {
-    if (error instanceof LockstepError) return error;
-    this.deps.logError(`request ${state.requestId} failed unexpectedly`, error);
-    return new InternalFailure(
-      `An internal error occurred; the server log has the details under request id ${state.requestId}.`,
-    );
-  }
-
-  private async recordCall(request: WireRequest, state: CallState, failure?: LockstepError) {
-    const { operation, service } = state;
-    try {
-      let parameters: unknown = null;
-      if (operation && state.input !== undefined) {
-        parameters = operation.auditParameters
-          ? await operation.auditParameters(state.input, this.deps.serverServices)
-          : state.input;
-      }
-      await this.deps.audit.recordCall({
-        eventSource: service.eventSource,
-        eventName: operation?.name ?? (state.operationName || 'Unknown'),
-        requestId: state.requestId,
-        principalArn: state.principal?.arn ?? null,
-        accessKeyId: state.principal?.accessKeyId ?? null,
-        sourceIpAddress: request.sourceIp,
-        userAgent: headerValue(request.headers['user-agent']) ?? '',
-        readOnly: operation?.readOnly ?? false,
-        requestParameters: parameters,
-        error: failure ? { code: failure.code, message: failure.message } : null,
-      });
-    } catch (error) {
-      this.deps.logError(`audit record for request ${state.requestId} could not be written`, error);
-    }
   }
 }
