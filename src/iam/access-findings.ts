@@ -50,6 +50,8 @@ const STAR_ONLY_ACTIONS = new Set(
     'codepipeline:PutThirdPartyJobFailureResult',
     'cloudtrail:LookupEvents',
     'lockstep:GetServerInfo',
+    'lockstep:GetAccessReport',
+    'lockstep:GetAuditTrail',
     'sts:GetCallerIdentity',
   ].map((a) => a.toLowerCase()),
 );
