@@ -79,9 +79,11 @@ export class IamUserService {
     const inline = await this.store.iam.listInlinePolicies('user', userName);
     const attached = await this.store.iam.attachedPolicies('user', userName);
     const groups = await this.store.iam.groupsOfUser(userName);
-    if (keys.length + inline.length + attached.length + groups.length > 0) {
+    // A device left assigned would pass to a later user of the same name.
+    const devices = await this.store.mfa.listDevicesOfUser(userName);
+    if (keys.length + inline.length + attached.length + groups.length + devices.length > 0) {
       throw new DeleteConflict(
-        'Cannot delete entity, must delete access keys, policies and group memberships first.',
+        'Cannot delete entity, must delete access keys, policies, group memberships and MFA devices first.',
       );
     }
     await this.store.iam.deleteUser(userName);
