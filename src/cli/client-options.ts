@@ -31,17 +31,22 @@ export function withClientOptions(command: Command): Command {
   );
 }
 
+/** Where a client command connects and as whom: flags, then environment, then defaults. */
+export function clientConnection(flags: ClientFlags) {
+  return {
+    endpoint: flags.endpointUrl ?? process.env.LOCKSTEP_ENDPOINT_URL ?? 'http://127.0.0.1:7700',
+    region: flags.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    credentials: flags.dataDir
+      ? fromIni({ filepath: path.join(flags.dataDir, 'credentials'), profile: 'default' })
+      : flags.profile
+        ? fromIni({ profile: flags.profile })
+        : fromNodeProviderChain(),
+  };
+}
+
 /** A CodePipeline client for the server the flags name. */
 export function codePipelineClient(flags: ClientFlags): CodePipelineClient {
-  const endpoint =
-    flags.endpointUrl ?? process.env.LOCKSTEP_ENDPOINT_URL ?? 'http://127.0.0.1:7700';
-  const region =
-    flags.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-  const credentials = flags.dataDir
-    ? fromIni({ filepath: path.join(flags.dataDir, 'credentials'), profile: 'default' })
-    : flags.profile
-      ? fromIni({ profile: flags.profile })
-      : fromNodeProviderChain();
+  const { endpoint, region, credentials } = clientConnection(flags);
   // The SDK warns on every Node 20 run that its releases after January 2027 will need Node 22.
   // Lockstep pins its SDK version in package-lock.json, so the notice is noise for our users.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

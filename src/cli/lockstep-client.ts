@@ -6,10 +6,8 @@
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import path from 'node:path';
-import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { ClientFlags } from './client-options.js';
+import { clientConnection, type ClientFlags } from './client-options.js';
 
 const TARGET_PREFIX = 'Lockstep_20261121';
 
@@ -35,16 +33,9 @@ export class LockstepServiceError extends Error {
 
 /** A client for the server the flags name. */
 export function lockstepClient(flags: ClientFlags): LockstepClient {
-  const endpoint = new URL(
-    flags.endpointUrl ?? process.env.LOCKSTEP_ENDPOINT_URL ?? 'http://127.0.0.1:7700',
-  );
-  const region =
-    flags.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-  const credentials = flags.dataDir
-    ? fromIni({ filepath: path.join(flags.dataDir, 'credentials'), profile: 'default' })
-    : flags.profile
-      ? fromIni({ profile: flags.profile })
-      : fromNodeProviderChain();
+  const connection = clientConnection(flags);
+  const endpoint = new URL(connection.endpoint);
+  const { region, credentials } = connection;
   const signer = new SignatureV4({ service: 'lockstep', region, credentials, sha256: Sha256 });
   return {
     async call<T>(operation: string, input: object): Promise<T> {

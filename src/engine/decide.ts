@@ -17,7 +17,7 @@ import type {
   PipelineExecutionStatus,
   StageRun,
 } from './execution-state.js';
-import { isFinished } from './execution-state.js';
+import { findRun, isFinished } from './execution-state.js';
 import {
   availableVariables,
   resolveMap,
@@ -309,17 +309,6 @@ function finish(step: Step, status: PipelineExecutionStatus, summary?: string): 
 
 function failureSummary(run: ActionRun): string {
   return `Action ${run.actionName} in stage ${run.stageName} failed: ${run.errorMessage ?? 'no reason given'}`;
-}
-
-function findRun(
-  state: ExecutionState,
-  id: string,
-): { run: ActionRun; stage: StageRun } | undefined {
-  for (const stage of state.stages) {
-    const run = stage.actions.find((a) => a.actionExecutionId === id);
-    if (run) return { run, stage };
-  }
-  return undefined;
 }
 
 function findArtifact(state: ExecutionState, name: string): ArtifactRef {

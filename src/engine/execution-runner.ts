@@ -18,7 +18,7 @@ import {
 } from '../pipelines/action-type-service.js';
 import { pipelineArn, type AccountScope } from '../pipelines/pipeline-arn.js';
 import { decide, type Effect, type EngineEvent } from './decide.js';
-import type { ActionRun, ExecutionState } from './execution-state.js';
+import { findRun, type ActionRun, type ExecutionState } from './execution-state.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { stateChanges, type StateChange } from './state-changes.js';
 import {
@@ -153,7 +153,7 @@ export class ExecutionRunner {
     const findActionType = await this.actionTypes.resolver();
     for (const effect of effects) {
       if (effect.type !== 'DispatchAction') continue;
-      const run = findRun(state, effect.actionExecutionId);
+      const run = findRun(state, effect.actionExecutionId)?.run;
       const declared = run && findDeclared(state, run);
       if (!run || !declared) continue;
       const payload = buildJobPayload(
@@ -228,13 +228,6 @@ function changedActions(before: ExecutionState, after: ExecutionState): ActionEx
     });
   }
   return changed;
-}
-
-/** The action run with this id. */
-export function findRun(state: ExecutionState, actionExecutionId: string): ActionRun | undefined {
-  return state.stages
-    .flatMap((s) => s.actions)
-    .find((a) => a.actionExecutionId === actionExecutionId);
 }
 
 /** The declaration of a run's action in the version the execution follows. */

@@ -10,7 +10,6 @@ import {
   NotLatestPipelineExecutionException,
   StageNotFoundException,
   StageNotRetryableException,
-  PipelineExecutionNotFoundException,
   PipelineExecutionNotStoppableException,
 } from '../errors/codepipeline-errors.js';
 import { ValidationException } from '../errors/lockstep-error.js';
@@ -19,6 +18,7 @@ import type { ExecutionRecord } from '../store/execution-store.js';
 import { ClientRequestTokenTakenError } from '../store/execution-store.js';
 import type { StateStore } from '../store/state-store.js';
 import type { ExecutionRunner } from './execution-runner.js';
+import { requireExecutionState } from './require-execution-state.js';
 import type { ExecutionState, ExecutionTrigger } from './execution-state.js';
 import { isFinished } from './execution-state.js';
 
@@ -126,14 +126,8 @@ export class ExecutionService {
   }
 
   /** The state of one execution of a pipeline, or PipelineExecutionNotFoundException. */
-  async requireState(pipelineName: string, executionId: string): Promise<ExecutionState> {
-    const record = await this.store.executions.getExecution(executionId);
-    if (!record || record.pipelineName !== pipelineName) {
-      throw new PipelineExecutionNotFoundException(
-        `Pipeline execution ${executionId} of pipeline ${pipelineName} does not exist.`,
-      );
-    }
-    return JSON.parse(record.stateJson) as ExecutionState;
+  requireState(pipelineName: string, executionId: string): Promise<ExecutionState> {
+    return requireExecutionState(this.store, pipelineName, executionId);
   }
 }
 

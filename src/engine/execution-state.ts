@@ -90,3 +90,15 @@ export interface ExecutionState {
 export function isFinished(status: PipelineExecutionStatus): boolean {
   return !['InProgress', 'Stopping'].includes(status);
 }
+
+/** The action run with this id and the stage it belongs to. */
+export function findRun(
+  state: ExecutionState,
+  actionExecutionId: string,
+): { run: ActionRun; stage: StageRun } | undefined {
+  for (const stage of state.stages) {
+    const run = stage.actions.find((a) => a.actionExecutionId === actionExecutionId);
+    if (run) return { run, stage };
+  }
+  return undefined;
+}

@@ -3,16 +3,14 @@
  * ListPipelineExecutions, GetPipelineState and ListActionExecutions. Everything is derived
  * from the stored execution states and action executions; nothing here writes.
  */
-import {
-  InvalidNextTokenException,
-  PipelineExecutionNotFoundException,
-} from '../errors/codepipeline-errors.js';
+import { InvalidNextTokenException } from '../errors/codepipeline-errors.js';
 import type { PipelineRecord, StageTransitionRecord, StateStore } from '../store/state-store.js';
 import type { ActionDeclaration } from '../pipelines/declaration.js';
 import type { AccountScope } from '../pipelines/pipeline-arn.js';
 import { decodePageToken, encodePageToken } from '../pipelines/page-token.js';
 import type { ActionRun, ExecutionState } from './execution-state.js';
 import { isFinished } from './execution-state.js';
+import { requireExecutionState } from './require-execution-state.js';
 
 const date = (ms: number) => new Date(ms);
 
@@ -140,14 +138,8 @@ export class ExecutionViews {
     };
   }
 
-  private async state(pipelineName: string, executionId: string): Promise<ExecutionState> {
-    const record = await this.store.executions.getExecution(executionId);
-    if (!record || record.pipelineName !== pipelineName) {
-      throw new PipelineExecutionNotFoundException(
-        `Pipeline execution ${executionId} of pipeline ${pipelineName} does not exist.`,
-      );
-    }
-    return JSON.parse(record.stateJson) as ExecutionState;
+  private state(pipelineName: string, executionId: string): Promise<ExecutionState> {
+    return requireExecutionState(this.store, pipelineName, executionId);
   }
 }
 
