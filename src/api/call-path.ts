@@ -7,6 +7,7 @@ import type { AuditTrail } from '../audit/audit-trail.js';
 import { InternalFailure, LockstepError } from '../errors/lockstep-error.js';
 import type { Authorize } from '../iam/authorize.js';
 import type { Principal } from '../iam/principal.js';
+import type { ServiceModel } from './model/service-model.js';
 import type { WireRequest } from './json-protocol.js';
 import type { CallContext, Operation } from './operation.js';
 import type { ServerServices } from './server-services.js';
@@ -21,6 +22,10 @@ export interface CallRecord {
   operation?: Operation;
   principal?: Principal;
   input?: unknown;
+  /** What the operation returned, when it succeeded. */
+  output?: unknown;
+  /** The service model's view of what may be kept (hide-sensitive.ts), when it is known. */
+  model?: Pick<ServiceModel, 'hideSensitive'>;
 }
 
 /** A LockstepError as is; anything else is a bug, logged and answered as InternalFailure. */
@@ -58,21 +63,35 @@ export function callContext(
   };
 }
 
-/** Writes the call's audit record; a failure to write is logged, never thrown at the caller. */
+/**
+ * Writes the call's audit record; a failure to write is logged, never thrown at the caller.
+ * As CloudTrail does, the record keeps the request parameters of every call and the response
+ * elements of calls that changed something, both with every sensitive member hidden.
+ */
 export async function auditCall(
   deps: { audit: AuditTrail; serverServices: ServerServices; logError: LogError },
   request: WireRequest,
   call: CallRecord,
   failure: LockstepError | undefined,
 ): Promise<void> {
-  const { operation } = call;
+  const { operation, model } = call;
+  const hide = (direction: 'input' | 'output', value: unknown) =>
+    operation && model ? model.hideSensitive(operation.name, direction, value) : value;
   try {
     let parameters: unknown = null;
     if (operation && call.input !== undefined) {
-      parameters = operation.auditParameters
-        ? await operation.auditParameters(call.input, deps.serverServices)
-        : call.input;
+      parameters = hide(
+        'input',
+        operation.auditParameters
+          ? await operation.auditParameters(call.input, deps.serverServices)
+          : call.input,
+      );
     }
+    const changedSomething = operation !== undefined && !operation.readOnly;
+    const responseElements =
+      changedSomething && failure === undefined && call.output !== undefined
+        ? hide('output', await auditedResponse(operation, call.output, deps.serverServices))
+        : null;
     await deps.audit.recordCall({
       eventSource: call.eventSource,
       eventName: operation?.name ?? (call.operationName || 'Unknown'),
@@ -83,9 +102,21 @@ export async function auditCall(
       userAgent: request.headers['user-agent'] ?? '',
       readOnly: operation?.readOnly ?? false,
       requestParameters: parameters,
+      responseElements,
       error: failure ? { code: failure.code, message: failure.message } : null,
     });
   } catch (error) {
     deps.logError(`audit record for request ${call.requestId} could not be written`, error);
   }
+}
+
+/** The response as the operation lets the trail keep it; an empty output is recorded as null. */
+async function auditedResponse(
+  operation: Operation,
+  output: unknown,
+  services: ServerServices,
+): Promise<unknown> {
+  const kept = operation.auditResponse ? await operation.auditResponse(output, services) : output;
+  const empty = typeof kept === 'object' && kept !== null && Object.keys(kept).length === 0;
+  return empty ? null : kept;
 }

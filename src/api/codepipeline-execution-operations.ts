@@ -219,6 +219,11 @@ const jobOperations: Operation[] = [
     resourceArn: () => '*',
     handle: (input, { services }) =>
       services.jobProtocol.poll(input.actionTypeId, input.maxBatchSize, input.queryParam),
+    // A job's data carries its action's configuration, secret properties in clear for the
+    // worker; the trail keeps only which jobs were handed out.
+    auditResponse: (output) => ({
+      jobs: (output as { jobs: { id: string }[] }).jobs.map((job) => ({ id: job.id })),
+    }),
   }),
   defineOperation<{ jobId: string; nonce: string }>({
     name: 'AcknowledgeJob',

@@ -5,6 +5,7 @@
  * request; they only get validated input.
  */
 import { asLockstepError, auditCall, callContext } from './call-path.js';
+import { serviceModelOf } from './model-validator.js';
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AuditTrail } from '../audit/audit-trail.js';
@@ -91,7 +92,12 @@ export class JsonProtocol {
     await auditCall(
       this.deps,
       request,
-      { ...state, eventSource: state.service?.eventSource ?? 'unknown' },
+      {
+        ...state,
+        eventSource: state.service?.eventSource ?? 'unknown',
+        output,
+        model: state.service && serviceModelOf(state.service),
+      },
       failure,
     );
     const response = failure
@@ -122,7 +128,7 @@ export class JsonProtocol {
     await this.deps.authorize({
       principal: state.principal,
       action: operation.iamAction,
-      resourceArn: operation.resourceArn(raw, this.deps.serverServices),
+      resourceArn: await operation.resourceArn(raw, this.deps.serverServices),
       sourceIp: request.sourceIp,
       secureTransport: request.secure,
     });

@@ -26,13 +26,22 @@ export interface Operation {
   readOnly: boolean;
   /**
    * The resource ARN the action is on. It sees the raw, not yet validated input, because
-   * authorization comes before validation; it must not trust its shape.
+   * authorization comes before validation; it must not trust its shape. It may look the
+   * resource up (a secret's ARN ends in a random suffix its name does not tell).
    */
-  resourceArn(rawInput: Record<string, unknown>, services: ServerServices): string;
+  resourceArn(
+    rawInput: Record<string, unknown>,
+    services: ServerServices,
+  ): string | Promise<string>;
   /** Runs the operation on validated input and returns the output shape. */
   handle(input: unknown, context: CallContext): Promise<unknown>;
   /** The request parameters to audit, with secrets removed; defaults to the input. */
   auditParameters?(input: unknown, services: ServerServices): unknown;
+  /**
+   * The response elements to audit for a call that changed something, with secrets the model
+   * does not mark sensitive removed; defaults to the output.
+   */
+  auditResponse?(output: unknown, services: ServerServices): unknown;
 }
 
 /** The typed form an operation is written in; the model validator guarantees `I`. */

@@ -5,6 +5,7 @@
  */
 import { MfaService } from '../iam/mfa/mfa-service.js';
 import { StsService, type AssumeRoleInput, type StsDependencies } from '../iam/sts/sts-service.js';
+import { HIDDEN } from './model/hide-sensitive.js';
 import { defineOperation, rawString, type Operation } from './operation.js';
 import { QueryModel } from './query/query-model.js';
 import type { QueryService } from './query/query-protocol.js';
@@ -37,6 +38,8 @@ function stsOperations(sts: StsService): Operation[] {
       resourceArn: (raw) => rawString(raw, 'RoleArn') ?? '*',
       handle: (i, { principal }) => sts.assumeRole(principal, i),
       auditParameters: ({ TokenCode: _code, ...rest }) => rest,
+      // The model leaves the session token unmarked; it is half a credential all the same.
+      auditResponse: (output) => hideSessionToken(output as AssumeRoleOutput),
     }),
   ];
 }
@@ -51,4 +54,12 @@ export function stsQueryService(deps: StsDependencies): QueryService {
     model,
     operations: new Map(operations.map((o) => [o.name, o])),
   };
+}
+
+interface AssumeRoleOutput {
+  Credentials: { SessionToken: string };
+}
+
+function hideSessionToken(output: AssumeRoleOutput): AssumeRoleOutput {
+  return { ...output, Credentials: { ...output.Credentials, SessionToken: HIDDEN } };
 }

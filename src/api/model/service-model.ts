@@ -6,6 +6,7 @@ import {
 } from '../../errors/lockstep-error.js';
 import { assertModelJson } from './model-json.js';
 import type { ModelJson, ModelMetadataJson, OperationJson } from './model-json.js';
+import { hideSensitive } from './hide-sensitive.js';
 import { parseValue } from './parse-value.js';
 import type { WalkContext } from './walk-context.js';
 import { resolveShapes } from './resolve-shapes.js';
@@ -71,6 +72,17 @@ export class ServiceModel {
   /** The resolved shape of this name, for code that renders or inspects shapes. */
   shape(name: string): Shape | undefined {
     return this.shapes.get(name);
+  }
+
+  /**
+   * The operation's input or output as the audit trail may keep it: every value of a shape the
+   * model marks sensitive replaced by CloudTrail's placeholder (hide-sensitive.ts).
+   */
+  hideSensitive(operationName: string, direction: 'input' | 'output', value: unknown): unknown {
+    const operation = this.operations.get(operationName);
+    const shapeName = direction === 'input' ? operation?.inputShape : operation?.outputShape;
+    const shape = shapeName === undefined ? undefined : this.shapes.get(shapeName);
+    return shape === undefined ? value : hideSensitive(shape, value);
   }
 
   /**

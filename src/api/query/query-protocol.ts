@@ -48,6 +48,7 @@ interface CallState {
   operation?: Operation;
   principal?: Principal;
   input?: unknown;
+  output?: unknown;
 }
 
 export class QueryProtocol {
@@ -92,7 +93,7 @@ export class QueryProtocol {
     await auditCall(
       this.deps,
       request,
-      { ...state, eventSource: state.service.eventSource },
+      { ...state, eventSource: state.service.eventSource, model: state.service.model.service },
       failure,
     );
     if (failure !== undefined || body === undefined) {
@@ -120,7 +121,7 @@ export class QueryProtocol {
     await this.deps.authorize({
       principal: state.principal,
       action: operation.iamAction,
-      resourceArn: operation.resourceArn(raw, this.deps.serverServices),
+      resourceArn: await operation.resourceArn(raw, this.deps.serverServices),
       sourceIp: request.sourceIp,
       secureTransport: request.secure,
     });
@@ -129,6 +130,7 @@ export class QueryProtocol {
       state.input,
       callContext(this.deps, request, state.principal, state.requestId),
     );
+    state.output = output;
     return renderQueryResponse(service.model, name, output, state.requestId);
   }
 

@@ -62,17 +62,28 @@ export function awsCli(
   server: { url: string; region: string },
   credentialsFile: string,
 ): AwsCli {
+  const any = awsAnyServiceCli(bin, server, credentialsFile);
+  return {
+    run: (...args) => any.run('codepipeline', ...args),
+    json: (...args) => any.json('codepipeline', ...args),
+  };
+}
+
+/** Like awsCli, for any service: `cli.json('iam', 'create-user', '--user-name', 'x')`. */
+export function awsAnyServiceCli(
+  bin: string,
+  server: { url: string; region: string },
+  credentialsFile: string,
+): AwsCli {
   const env = clientEnv(credentialsFile);
   const common = ['--endpoint-url', server.url, '--region', server.region, '--output', 'json'];
-  const run = (...args: string[]) => runClient(bin, ['codepipeline', ...args, ...common], env);
+  const run = (...args: string[]) => runClient(bin, [...args, ...common], env);
   return {
     run,
     json: async <T>(...args: string[]) => {
       const result = await run(...args);
       if (result.exitCode !== 0) {
-        throw new Error(
-          `aws codepipeline ${args.join(' ')} exited ${result.exitCode}:\n${result.stderr}`,
-        );
+        throw new Error(`aws ${args.join(' ')} exited ${result.exitCode}:\n${result.stderr}`);
       }
       return (result.stdout.trim() === '' ? {} : JSON.parse(result.stdout)) as T;
     },
