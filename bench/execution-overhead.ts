@@ -30,6 +30,7 @@ import {
 } from './execution-pipelines.js';
 import { readExecutionSettings, type ExecutionSettings } from './execution-settings.js';
 import { p50p99, renderExecutionTable, type ExecutionRow } from './execution-table.js';
+import { createBenchRole } from './execution-role.js';
 import { createGitConnection, type GitConnection } from './git-connection.js';
 import { startLockstepWithWorkers } from './lockstep-with-workers.js';
 import { createBenchDatabase } from './postgres-database.js';
@@ -132,6 +133,7 @@ async function benchEngine(
   let source: GitConnection | undefined;
   try {
     const url = `http://${server.endpoint.hostname}:${server.endpoint.port}`;
+    await createBenchRole(client, url, REGION, server.credentials);
     source = await createGitConnection(url, dataDir);
     const cpuWindow = () => startCpuWindow(server.pid, database?.backends);
     const result = await benchSequential(engine, client, source, settings, floorMs, cpuWindow);

@@ -4,6 +4,7 @@
  * pipeline never wait for or supersede each other.
  */
 import type { ActionDeclaration, PipelineDeclaration } from '@aws-sdk/client-codepipeline';
+import { benchRoleArn } from './execution-role.js';
 import type { GitConnection } from './git-connection.js';
 
 /** CodePipeline's limit, which Lockstep enforces: the source stage leaves room for 49 more. */
@@ -54,7 +55,8 @@ function declaration(
     name,
     pipelineType: 'V2',
     executionMode: 'PARALLEL',
-    roleArn: 'arn:aws:iam::123456789012:role/lockstep-bench',
+    // Created by execution-role.ts before any pipeline; the benchmark's account is fixed.
+    roleArn: benchRoleArn('123456789012'),
     artifactStore: { type: 'S3', location: 'lockstep-bench-artifacts' },
     stages: [{ name: SOURCE_STAGE, actions: [sourceAction(source)] }, ...(later ?? [])],
   };

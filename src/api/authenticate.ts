@@ -15,10 +15,11 @@ import type { AccountScope } from '../pipelines/pipeline-arn.js';
 import type { AccessKeyRecord, StateStore } from '../store/state-store.js';
 import type { StsSessionRecord } from '../store/mfa-store.js';
 import { firstHeaderValue } from './auth/first-header-value.js';
+import { readPresignedQuery } from './auth/presigned-query.js';
 import { SigningKeyCache } from './auth/signing-key-cache.js';
-import type { SigV4Credential } from './auth/verify-sigv4.js';
+import type { SigV4Credential, SigV4Request, SigV4Seed } from './auth/verify-sigv4.js';
 import { verifySigV4 } from './auth/verify-sigv4.js';
-import type { Authenticate, WireRequest } from './json-protocol.js';
+import type { Authenticate } from './json-protocol.js';
 
 export interface AuthenticatorDependencies {
   store: StateStore;
@@ -34,11 +35,43 @@ type Found =
   | { kind: 'key'; record: AccessKeyRecord }
   | { kind: 'session'; record: StsSessionRecord; expired: boolean };
 
+/** An S3 request as authentication sees it: the body is absent when it is streamed. */
+export interface S3AuthRequest {
+  method: string;
+  /** The raw path with its query string, exactly as received. */
+  url: string;
+  headers: SigV4Request['headers'];
+  body?: Buffer;
+}
+
+/** S3's authenticate step: who signed, and the seed an aws-chunked body's signatures chain from. */
+export type S3Authenticate = (
+  request: S3AuthRequest,
+) => Promise<{ principal: Principal; seed: SigV4Seed }>;
+
 /** Builds the authenticate step of the JSON protocol. */
 export function createAuthenticator(deps: AuthenticatorDependencies): Authenticate {
+  const verify = callerVerifier(deps);
+  return async (request, signingName) => {
+    const { method, url, headers, body } = request;
+    return (await verify({ method, url, headers, body }, signingName, false)).principal;
+  };
+}
+
+/** Builds the authenticate step of the S3 REST API (signing name `s3`, presigned URLs too). */
+export function createS3Authenticator(deps: AuthenticatorDependencies): S3Authenticate {
+  const verify = callerVerifier(deps);
+  return async (request) => {
+    const { principal, seed } = await verify(request, 's3', true);
+    if (!seed) throw new Error('S3 SigV4 verified without its seed');
+    return { principal, seed };
+  };
+}
+
+function callerVerifier(deps: AuthenticatorDependencies) {
   const signingKeyCache = new SigningKeyCache(256);
   const now = deps.now ?? Date.now;
-  return async (request, signingName) => {
+  return async (request: S3AuthRequest, signingName: string, s3: boolean) => {
     const nowMs = now();
     let found: Found | undefined;
     const verified = await verifySigV4(
@@ -47,9 +80,11 @@ export function createAuthenticator(deps: AuthenticatorDependencies): Authentica
         service: signingName,
         nowMs,
         signingKeyCache,
+        s3,
         lookupCredential: async (accessKeyId) => {
+          const token = presentedToken(request, s3);
           const lookup = isSessionAccessKeyId(accessKeyId)
-            ? await lookupSession(deps, request, accessKeyId, nowMs)
+            ? await lookupSession(deps, token, accessKeyId, nowMs)
             : await lookupKey(deps, accessKeyId);
           found = lookup?.found;
           return lookup?.credential;
@@ -63,8 +98,15 @@ export function createAuthenticator(deps: AuthenticatorDependencies): Authentica
       );
     }
     if (!found) throw new Error('SigV4 verified without an access key record');
-    return principalOf(found, deps);
+    return { principal: principalOf(found, deps), seed: verified.seed };
   };
+}
+
+/** The session token a request carries: a header, or for a presigned S3 URL a query parameter. */
+function presentedToken(request: S3AuthRequest, s3: boolean): string | undefined {
+  const header = firstHeaderValue(request.headers['x-amz-security-token']);
+  if (header !== undefined || !s3 || request.headers.authorization !== undefined) return header;
+  return readPresignedQuery(request.url)?.securityToken;
 }
 
 type Lookup = { found: Found; credential: SigV4Credential } | undefined;
@@ -81,11 +123,10 @@ async function lookupKey(deps: AuthenticatorDependencies, accessKeyId: string): 
 
 async function lookupSession(
   deps: AuthenticatorDependencies,
-  request: WireRequest,
+  presented: string | undefined,
   accessKeyId: string,
   nowMs: number,
 ): Promise<Lookup> {
-  const presented = firstHeaderValue(request.headers['x-amz-security-token']);
   const session = await resolveSession(deps.store, deps.rootKey, accessKeyId, presented, nowMs);
   if (!session) return undefined;
   return {

@@ -8,6 +8,7 @@ import { customActionTypeArn, pipelineArn } from '../pipelines/pipeline-arn.js';
 import type { CustomActionTypeInput } from '../pipelines/custom-action-type-rules.js';
 import type { ActionOwner } from '../pipelines/declaration.js';
 import { codePipelineExecutionOperations } from './codepipeline-execution-operations.js';
+import { requireAssumablePipelineRole } from '../pipelines/pipeline-role.js';
 import { declaredRoles } from '../pipelines/declared-roles.js';
 import { defineOperation, rawString, type JsonService, type Operation } from './operation.js';
 import type { ServerServices } from './server-services.js';
@@ -61,6 +62,7 @@ const operations: Operation[] = [
     resourceArn: pipelineResource(['pipeline', 'name']),
     handle: async (input, { services, principal, authorizeAlso }) => {
       await passRoles(input.pipeline, authorizeAlso);
+      await requireAssumablePipelineRole(services.iamRoles, input.pipeline.roleArn);
       return services.lifecycle.create(input.pipeline, input.tags, principal.arn);
     },
     auditParameters: auditDeclaration,
@@ -79,6 +81,7 @@ const operations: Operation[] = [
     resourceArn: pipelineResource(['pipeline', 'name']),
     handle: async (input, { services, authorizeAlso }) => {
       await passRoles(input.pipeline, authorizeAlso);
+      await requireAssumablePipelineRole(services.iamRoles, input.pipeline.roleArn);
       return services.lifecycle.update(input.pipeline);
     },
     auditParameters: auditDeclaration,

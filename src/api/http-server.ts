@@ -1,7 +1,8 @@
 /**
- * The HTTP face of Lockstep, on Fastify: `GET /health` and the JSON 1.1 endpoint `POST /`.
- * Fastify only moves bytes here; everything AWS-shaped happens in json-protocol.ts, which
- * needs the raw body because SigV4 signs its exact bytes.
+ * The HTTP face of Lockstep, on Fastify: `GET /health`, the JSON 1.1 and Query endpoint
+ * `POST /`, and the S3 REST API on every other path. Fastify only moves bytes here; everything
+ * AWS-shaped happens in json-protocol.ts, which needs the raw body because SigV4 signs its
+ * exact bytes, and in s3/s3-protocol.ts, which streams it.
  */
 import { readFile } from 'node:fs/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -14,12 +15,15 @@ import {
 import { renderError } from './error-response.js';
 import type { JsonProtocol } from './json-protocol.js';
 import type { QueryProtocol } from './query/query-protocol.js';
+import type { S3Protocol } from './s3/s3-protocol.js';
 
 export interface HttpServerOptions {
   maxBodyBytes: number;
   tls: { certPath: string; keyPath: string } | undefined;
   health(): Promise<Record<string, unknown>>;
   logError(message: string, error: unknown): void;
+  /** The S3 REST API, served on every path but `/` and `/health`. */
+  s3?: S3Protocol;
 }
 
 /** Builds the Fastify app; the caller listens and closes it. */
@@ -80,6 +84,14 @@ export async function createHttpServer(
       .headers(response.headers)
       .send(Buffer.from(response.body, 'utf8'));
   });
+  if (options.s3) {
+    serveS3(
+      app,
+      options.s3,
+      () => closing,
+      (message, error) => options.logError(message, error),
+    );
+  }
   app.setNotFoundHandler((req, reply) => {
     const error = new LockstepError(
       'UnknownOperationException',
@@ -95,6 +107,33 @@ export async function createHttpServer(
     },
   );
   return app;
+}
+
+/**
+ * Routes `/<bucket>[/<key>]` to the S3 API. The request is taken over before Fastify reads its
+ * body: an upload may be gigabytes of any content type, streamed to disk as it arrives, so
+ * neither the 2 MiB body limit nor a content-type parser may touch it.
+ */
+function serveS3(
+  app: FastifyInstance,
+  s3: S3Protocol,
+  closing: () => boolean,
+  logError: HttpServerOptions['logError'],
+): void {
+  app.route({
+    method: ['GET', 'HEAD', 'PUT', 'DELETE', 'POST'],
+    url: '/*',
+    exposeHeadRoute: false,
+    onRequest: (req, reply) => {
+      reply.hijack();
+      const connection = { sourceIp: req.ip, secure: req.protocol === 'https', closing };
+      s3.serve(req.raw, reply.raw, connection).catch((error: unknown) => {
+        logError('unexpected error in the S3 API', error);
+        reply.raw.destroy();
+      });
+    },
+    handler: () => undefined,
+  });
 }
 
 function bodyError(

@@ -9,6 +9,7 @@ import { buildAccessReport } from '../iam/access-report.js';
 import { pipelineArn } from '../pipelines/pipeline-arn.js';
 import { defineOperation, rawString, type JsonService, type Operation } from './operation.js';
 import { lockstepConnectionOperations } from './lockstep-connection-operations.js';
+import { lockstepSecretOperations } from './lockstep-secret-operations.js';
 
 const getServerInfo = defineOperation<Record<string, never>>({
   name: 'GetServerInfo',
@@ -68,6 +69,7 @@ const operations: readonly Operation[] = [
   getActionExecutionLog,
   getAccessReport,
   ...lockstepConnectionOperations,
+  ...lockstepSecretOperations,
 ];
 
 /** Lockstep's own API over AWS JSON 1.1, with GetAuditTrail answering from `trail`. */

@@ -9,13 +9,16 @@ export class ArtifactIntegrityError extends LockstepError {
   constructor(
     readonly location: string,
     readonly expectedSha256: string,
-    /** Undefined when the object is gone altogether. */
+    /** Undefined when the object is gone or could not be decrypted (`reason` says which). */
     readonly actualSha256: string | undefined,
+    reason?: string,
   ) {
     super(
       'ArtifactIntegrityError',
       `Artifact ${location} failed its integrity check: expected SHA-256 ${expectedSha256}, ` +
-        (actualSha256 === undefined ? 'but the object is missing' : `found ${actualSha256}`),
+        (actualSha256 !== undefined
+          ? `found ${actualSha256}`
+          : `but ${reason ?? 'the object is missing'}`),
     );
   }
 }

@@ -2,8 +2,9 @@
  * The artifact store contract. CodePipeline hands artifacts between actions as zip files in the
  * pipeline's artifact bucket; Lockstep's are immutable objects keyed by pipeline, execution and
  * artifact name, whose SHA-256 is recorded when written and checked on every read. The
- * filesystem implementation is FsArtifactStore; encryption, object lock and an S3 backend come
- * later behind this same interface.
+ * filesystem implementation is FsArtifactStore, which encrypts every object with its own data
+ * key from KMS (artifact-envelope.ts); object lock and an S3 backend come later behind this same
+ * interface.
  */
 
 /** Where an artifact lives: one object per pipeline execution and output artifact name. */
@@ -11,13 +12,19 @@ export interface ArtifactKey {
   pipelineName: string;
   executionId: string;
   artifactName: string;
+  /**
+   * The pipeline's `artifactStore.encryptionKey.id` (key id, key ARN or alias) to encrypt a new
+   * artifact under; absent, the installation's AWS-managed `aws/s3` key, as in CodePipeline.
+   * Reads need no key id: the stored object names its own key.
+   */
+  encryptionKeyId?: string;
 }
 
 /** What a put returns and what the caller records (in the state store) to read it back. */
 export interface StoredArtifact {
   /** Opaque to callers, e.g. 'fs:<pipeline>/<execution>/<artifact>.zip'. */
   location: string;
-  /** Lowercase hex SHA-256 of the zip's bytes, taken when it was written. */
+  /** Lowercase hex SHA-256 of the zip's (plaintext) bytes, taken when it was written. */
   sha256: string;
   sizeBytes: number;
 }

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestKeyService } from '../../test/support/key-service.js';
 import { LockstepError } from '../errors/lockstep-error.js';
 import {
   ArtifactExistsError,
@@ -33,8 +34,14 @@ async function setUp() {
     await chmod(path.join(workspace, name), mode);
   }
   const rootDir = path.join(base, 'data', 'artifacts');
-  return { base, workspace, files, rootDir, store: new FsArtifactStore(rootDir) };
+  return { base, workspace, files, rootDir, store: new FsArtifactStore(rootDir, keys.kms) };
 }
+
+let keys: Awaited<ReturnType<typeof openTestKeyService>>;
+beforeAll(async () => {
+  keys = await openTestKeyService(await mkdtemp(path.join(tmpdir(), 'lockstep-artifact-kms-')));
+});
+afterAll(() => keys.close());
 
 const modeOf = async (file: string) => (await stat(file)).mode & 0o777;
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -46,10 +53,15 @@ describe('FsArtifactStore', () => {
     expect(stored.location).toBe(`fs:web-app/${executionId}/BuildOutput.zip`);
 
     const object = path.join(rootDir, 'web-app', executionId, 'BuildOutput.zip');
-    const bytes = await readFile(object);
-    expect(stored.sha256).toBe(sha256(bytes));
-    expect(stored.sizeBytes).toBe(bytes.length);
-    expect(await store.readZip(stored)).toEqual(bytes);
+    const zip = await store.readZip(stored);
+    expect(zip.subarray(0, 2).toString()).toBe('PK');
+    expect(stored.sha256).toBe(sha256(zip));
+    expect(stored.sizeBytes).toBe(zip.length);
+    // On disk: the sealed envelope, with no byte of the zip in clear.
+    const onDisk = await readFile(object);
+    expect(onDisk.subarray(0, 4).toString()).toBe('LSA1');
+    expect(onDisk.includes(zip.subarray(0, 64))).toBe(false);
+    expect(onDisk.includes(Buffer.from('node dist/app.js'))).toBe(false);
     expect(await modeOf(object)).toBe(0o600);
     for (const dir of [rootDir, path.dirname(object), path.dirname(path.dirname(object))]) {
       expect(await modeOf(dir)).toBe(0o700);
@@ -118,8 +130,8 @@ describe('FsArtifactStore', () => {
       code: 'ArtifactIntegrityError',
       message: expect.stringContaining(`${stored.location} failed its integrity check`) as string,
       expectedSha256: stored.sha256,
-      actualSha256: sha256(bytes),
     });
+    await expect(read).rejects.toThrow(/its ciphertext failed authentication/);
     await expect(read).rejects.toBeInstanceOf(LockstepError);
     const dest = path.join(base, 'dest');
     await expect(store.extractTo(stored, dest)).rejects.toThrow(ArtifactIntegrityError);
@@ -150,5 +162,38 @@ describe('FsArtifactStore', () => {
     const forged = { ...stored, location: 'fs:../../workspace/README.md' };
     await expect(store.readZip(forged)).rejects.toThrow(InvalidArtifactKeyError);
     expect((await readdir(base)).sort()).toEqual(['data', 'workspace']);
+  });
+
+  it('refuses an object moved to another key: the encryption context names its place', async () => {
+    const { workspace, rootDir, store } = await setUp();
+    const stored = await store.putDirectory(key, workspace);
+    const other = await store.putZip({ ...key, artifactName: 'Other' }, Buffer.from('other'));
+    const dir = path.join(rootDir, 'web-app', executionId);
+    await writeFile(path.join(dir, 'Other.zip'), await readFile(path.join(dir, 'BuildOutput.zip')));
+    await expect(store.readZip(other)).rejects.toThrow(/data key could not be decrypted/);
+    expect(sha256(await store.readZip(stored))).toBe(stored.sha256);
+  });
+
+  it("seals under the pipeline's own key when given, and cannot read once it is disabled", async () => {
+    const { workspace, rootDir, store } = await setUp();
+    const admin = { principalArn: 'arn:aws:iam::123456789012:user/lockstep-admin' };
+    const { KeyMetadata } = await keys.kms.keys.create({}, admin);
+    const keyId = KeyMetadata.KeyId;
+    const own = { ...key, artifactName: 'OwnKey', encryptionKeyId: keyId };
+    const stored = await store.putDirectory(own, workspace);
+    const onDisk = await readFile(path.join(rootDir, 'web-app', executionId, 'OwnKey.zip'));
+    // The wrapped data key names its KMS key (the blob carries the key id).
+    expect(onDisk.includes(Buffer.from(keyId.replace(/-/g, ''), 'hex'))).toBe(true);
+    expect(sha256(await store.readZip(stored))).toBe(stored.sha256);
+    await keys.kms.keys.disable(keyId);
+    await expect(store.readZip(stored)).rejects.toThrow(/DisabledException|is disabled/);
+    await keys.kms.keys.enable(keyId);
+    expect(sha256(await store.readZip(stored))).toBe(stored.sha256);
+  });
+
+  it('refuses to write under a key that does not exist', async () => {
+    const { workspace, store } = await setUp();
+    const missing = { ...key, encryptionKeyId: 'alias/never-created' };
+    await expect(store.putDirectory(missing, workspace)).rejects.toThrow(/alias\/never-created/);
   });
 });

@@ -1,7 +1,9 @@
 /**
- * The embedded artifact store: one zip per key under DIR/artifacts, written once and never
- * replaced. The SHA-256 is returned to the caller, who records it in the state store; keeping
- * the digest away from the bytes is what makes a swap detectable on the next read.
+ * The embedded artifact store: one encrypted zip per key under DIR/artifacts, written once and
+ * never replaced. Each object is sealed with its own KMS data key (artifact-envelope.ts), so no
+ * artifact byte is readable on disk. The SHA-256 of the plaintext zip is returned to the caller,
+ * who records it in the state store; keeping the digest away from the bytes is what makes a
+ * swap detectable on the next read, on top of the ciphertext's own authentication.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { chmod, link, mkdir, open, readFile, rm } from 'node:fs/promises';
@@ -12,6 +14,8 @@ import type {
   PutDirectoryOptions,
   StoredArtifact,
 } from './artifact-store.js';
+import type { KeyCipher } from '../kms/key-cipher.js';
+import { ArtifactEnvelopeError, openArtifact, sealArtifact } from './artifact-envelope.js';
 import { ArtifactExistsError, ArtifactIntegrityError } from './artifact-errors.js';
 import { artifactObjectPath, fsArtifactLocation, parseFsArtifactLocation } from './artifact-key.js';
 import { extractZip } from './extract-zip.js';
@@ -21,7 +25,10 @@ export class FsArtifactStore implements ArtifactStore {
   private rootReady: Promise<void> | undefined;
 
   /** `rootDir` is DIR/artifacts; it is created 0700 on the first write. */
-  constructor(private readonly rootDir: string) {}
+  constructor(
+    private readonly rootDir: string,
+    private readonly keys: KeyCipher,
+  ) {}
 
   /** Zips the selected files of `dir` and stores them under `key`; refuses an existing key. */
   async putDirectory(
@@ -37,24 +44,33 @@ export class FsArtifactStore implements ArtifactStore {
   async putZip(key: ArtifactKey, zip: Buffer): Promise<StoredArtifact> {
     const file = path.join(this.rootDir, artifactObjectPath(key));
     const location = fsArtifactLocation(key);
+    const keyId = key.encryptionKeyId ?? (await this.keys.managedKeyArn('alias/aws/s3'));
+    const { sealed } = await sealArtifact(this.keys, keyId, key, zip);
     await this.ensureDirectory(path.dirname(file));
-    await writeOnce(file, zip, location);
+    await writeOnce(file, sealed, location);
     return { location, sha256: sha256Hex(zip), sizeBytes: zip.length };
   }
 
   /** The zip's bytes after checking their SHA-256 against `artifact.sha256`. */
   async readZip(artifact: StoredArtifact): Promise<Buffer> {
-    const file = path.join(
-      this.rootDir,
-      artifactObjectPath(parseFsArtifactLocation(artifact.location)),
-    );
-    let bytes: Buffer;
+    const key = parseFsArtifactLocation(artifact.location);
+    const file = path.join(this.rootDir, artifactObjectPath(key));
+    let sealed: Buffer;
     try {
-      bytes = await readFile(file);
+      sealed = await readFile(file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       throw new ArtifactIntegrityError(artifact.location, artifact.sha256, undefined);
     }
+    const bytes = await openArtifact(this.keys, key, sealed).catch((error: unknown) => {
+      if (!(error instanceof ArtifactEnvelopeError)) throw error;
+      throw new ArtifactIntegrityError(
+        artifact.location,
+        artifact.sha256,
+        undefined,
+        `the stored object could not be opened: ${error.message}`,
+      );
+    });
     const actual = sha256Hex(bytes);
     if (actual !== artifact.sha256) {
       throw new ArtifactIntegrityError(artifact.location, artifact.sha256, actual);

@@ -5,6 +5,7 @@
  * signed Merkle checkpoint commits to the whole trail so far (docs/audit-trail.md).
  */
 import { randomUUID } from 'node:crypto';
+import { Redactor } from '../secrets/redaction.js';
 import type { AccountScope } from '../pipelines/pipeline-arn.js';
 import type { AuditRecord, StateStore } from '../store/state-store.js';
 import { AuditCheckpointer } from './audit-checkpointer.js';
@@ -115,12 +116,28 @@ function toAuditRecord(call: ApiCallRecord): AuditRecord {
     userAgent: call.userAgent.slice(0, 1024),
     readOnly: call.readOnly,
     errorCode: call.error?.code ?? null,
-    errorMessage: call.error?.message ?? null,
+    errorMessage: call.error === null ? null : Redactor.shapesOnly.redact(call.error.message),
     requestParametersJson: toJsonOrNull(call.requestParameters),
     responseElementsJson: toJsonOrNull(call.responseElements),
   };
 }
 
+/**
+ * The stored JSON of a document, with every string scrubbed of well-known credential shapes
+ * first: a token pasted into a refused declaration must not live on in the trail. Strings are
+ * scrubbed one by one, so a match can never swallow JSON syntax.
+ */
 function toJsonOrNull(value: unknown): string | null {
-  return value === null || value === undefined ? null : JSON.stringify(value);
+  if (value === null || value === undefined) return null;
+  return JSON.stringify(value, (_key, member: unknown) =>
+    typeof member === 'string' && !ACCESS_KEY_ID.test(member)
+      ? Redactor.shapesOnly.redact(member)
+      : member,
+  );
 }
+
+/**
+ * A member that is exactly an access key id names a key (AccessKeyId of DeleteAccessKey, of a
+ * session): CloudTrail records those, and without the secret they grant nothing.
+ */
+const ACCESS_KEY_ID = /^(AKIA|ASIA)[A-Z2-7]{16}$/;

@@ -9,6 +9,7 @@ import { addConnectionsCommand } from './connections-command.js';
 import { addIamReportCommand } from './iam-report-command.js';
 import { addLogsCommand } from './logs-command.js';
 import { addPipelinesCommand } from './pipelines-command.js';
+import { addSecretsCommand } from './secrets-command.js';
 import { addServeCommand } from './serve-command.js';
 
 /** Runs the command line and resolves to the process exit code. */
@@ -24,6 +25,7 @@ export async function main(argv: string[]): Promise<number> {
   addPipelinesCommand(program, (text) => process.stdout.write(text));
   addConnectionsCommand(program, (text) => process.stdout.write(text));
   addIamReportCommand(program, (text) => process.stdout.write(text));
+  addSecretsCommand(program, (text) => process.stdout.write(text));
   addAuditCommand(program, (code) => (exitCode = code));
   try {
     await program.parseAsync(argv, { from: 'user' });

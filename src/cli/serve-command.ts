@@ -44,6 +44,26 @@ export function addServeCommand(program: Command, setExitCode: (code: number) =>
       '--artifact-dir <dir>',
       'artifact store shared by replicas [env LOCKSTEP_ARTIFACT_DIR] (default DIR/artifacts)',
     )
+    .option(
+      '--git-ca-file <file>',
+      'PEM CAs that https git hosts are verified against [env LOCKSTEP_GIT_CA_FILE]',
+    )
+    .option(
+      '--git-credentials-file <file>',
+      'https://user:token@host lines for https git hosts [env LOCKSTEP_GIT_CREDENTIALS_FILE]',
+    )
+    .option(
+      '--git-ssh-key-file <file>',
+      'private key for ssh git hosts (mode 0600) [env LOCKSTEP_GIT_SSH_KEY_FILE]',
+    )
+    .option(
+      '--git-known-hosts-file <file>',
+      'host keys ssh git hosts must present [env LOCKSTEP_GIT_KNOWN_HOSTS_FILE]',
+    )
+    .option(
+      '--allow-plaintext-credentials',
+      'accept pipelines with credential-like values outside secrets [env LOCKSTEP_ALLOW_PLAINTEXT_CREDENTIALS]',
+    )
     .action(async (flags: ServeOptions) => {
       setExitCode(await serve(flags));
     });

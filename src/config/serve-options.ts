@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { isIP } from 'node:net';
+import { checkGitTransport } from '../providers/git-source/git-transport.js';
 
 /** Options as the user gave them, from flags or the environment; all optional. */
 export interface ServeOptions {
@@ -19,6 +20,11 @@ export interface ServeOptions {
   insecureHttp?: boolean;
   rootKeyFile?: string;
   artifactDir?: string;
+  gitCaFile?: string;
+  gitCredentialsFile?: string;
+  gitSshKeyFile?: string;
+  gitKnownHostsFile?: string;
+  allowPlaintextCredentials?: boolean;
 }
 
 export interface CompiledServeOptions {
@@ -47,6 +53,21 @@ export interface CompiledServeOptions {
   sourcePollMs: number;
   /** ThirdParty action types wait for partner workers (LOCKSTEP_THIRD_PARTY_WORKERS=true). */
   thirdPartyWorkers: boolean;
+  /**
+   * Whether CreatePipeline and UpdatePipeline accept a value shaped like a credential outside a
+   * secret property (pipelines/plaintext-credentials.ts); refused unless the operator says so.
+   */
+  allowPlaintextCredentials: boolean;
+  /**
+   * How git sources reach https and ssh hosts, for every connection of this server (absolute
+   * paths): CA bundle, git-credentials file, ssh private key, ssh known hosts.
+   */
+  gitTransport: {
+    caFile?: string;
+    credentialsFile?: string;
+    sshKeyFile?: string;
+    knownHostsFile?: string;
+  };
 }
 
 /** The environment variable that stands in for each option. */
@@ -62,6 +83,11 @@ export const SERVE_ENVIRONMENT: Record<keyof ServeOptions, string> = {
   insecureHttp: 'LOCKSTEP_INSECURE_HTTP',
   rootKeyFile: 'LOCKSTEP_ROOT_KEY_FILE',
   artifactDir: 'LOCKSTEP_ARTIFACT_DIR',
+  gitCaFile: 'LOCKSTEP_GIT_CA_FILE',
+  gitCredentialsFile: 'LOCKSTEP_GIT_CREDENTIALS_FILE',
+  gitSshKeyFile: 'LOCKSTEP_GIT_SSH_KEY_FILE',
+  gitKnownHostsFile: 'LOCKSTEP_GIT_KNOWN_HOSTS_FILE',
+  allowPlaintextCredentials: 'LOCKSTEP_ALLOW_PLAINTEXT_CREDENTIALS',
 };
 
 /** Thrown for options that cannot work; the CLI prints the message and exits 2. */
@@ -91,7 +117,7 @@ export function compileServeOptions(
     throw new InvalidOptionError(`--region must look like us-east-1, got '${region}'`);
   }
   const tls = compileTls(pick('tlsCert'), pick('tlsKey'));
-  const insecureHttp = ['1', 'true', 'yes'].includes((pick('insecureHttp') ?? '').toLowerCase());
+  const insecureHttp = isYes(pick('insecureHttp'));
   if (!tls && !isLoopback(host) && !insecureHttp) {
     throw new InvalidOptionError(
       `refusing to serve plain HTTP on ${host}, which is not a loopback address: ` +
@@ -122,7 +148,34 @@ export function compileServeOptions(
     ),
     sourcePollMs:
       positiveNumber(env.LOCKSTEP_SOURCE_POLL_SECONDS, 30, 'LOCKSTEP_SOURCE_POLL_SECONDS') * 1000,
+    gitTransport: compileGitTransport(pick),
+    allowPlaintextCredentials: isYes(pick('allowPlaintextCredentials')),
   };
+}
+
+/** A boolean flag, or its environment variable set to 1, true or yes. */
+function isYes(value: string | undefined): boolean {
+  return ['1', 'true', 'yes'].includes((value ?? '').toLowerCase());
+}
+
+function compileGitTransport(pick: (key: keyof ServeOptions) => string | undefined) {
+  const file = (key: keyof ServeOptions) => {
+    const value = pick(key);
+    return value === undefined ? undefined : path.resolve(value);
+  };
+  const transport = {
+    caFile: file('gitCaFile'),
+    credentialsFile: file('gitCredentialsFile'),
+    sshKeyFile: file('gitSshKeyFile'),
+    knownHostsFile: file('gitKnownHostsFile'),
+  };
+  const given = Object.fromEntries(Object.entries(transport).filter(([, v]) => v !== undefined));
+  try {
+    checkGitTransport(given);
+  } catch (error) {
+    throw new InvalidOptionError((error as Error).message);
+  }
+  return given;
 }
 
 function positiveNumber(raw: string | undefined, fallback: number, name: string): number {

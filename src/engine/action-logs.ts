@@ -2,10 +2,13 @@
  * Action logs: what an action's commands printed, kept per action execution in
  * DIR/logs/<pipeline>/<execution>/<action execution>.log by the server that ran it, and read
  * back by `lockstep logs`. Only the last MAX_LOG_BYTES are returned, as a terminal would show.
+ * The same logs are served as CloudWatch Logs (src/logs/): one log group per pipeline, one log
+ * stream per action execution, named by the functions below.
  */
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { ResourceNotFoundException } from '../errors/codepipeline-errors.js';
+import type { AccountScope } from '../pipelines/pipeline-arn.js';
 import type { StateStore } from '../store/state-store.js';
 
 const MAX_LOG_BYTES = 1024 * 1024;
@@ -15,6 +18,29 @@ export interface ActionLogRequest {
   pipelineExecutionId: string;
   actionName: string;
   stageName?: string;
+}
+
+/** The CloudWatch Logs group of a pipeline's action logs, as CodePipeline names it. */
+export function actionLogGroupName(pipelineName: string): string {
+  return `/aws/codepipeline/${pipelineName}`;
+}
+
+/** The log stream of one action execution: `<pipeline execution id>/<action execution id>`. */
+export function actionLogStreamName(executionId: string, actionExecutionId: string): string {
+  return `${executionId}/${actionExecutionId}`;
+}
+
+/** The ARN of an action execution's log stream (its `logStreamARN`). */
+export function actionLogStreamArn(
+  scope: AccountScope,
+  pipelineName: string,
+  executionId: string,
+  actionExecutionId: string,
+): string {
+  return (
+    `arn:aws:logs:${scope.region}:${scope.accountId}:log-group:${actionLogGroupName(pipelineName)}` +
+    `:log-stream:${actionLogStreamName(executionId, actionExecutionId)}`
+  );
 }
 
 export class ActionLogs {

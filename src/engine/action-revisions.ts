@@ -6,7 +6,7 @@ import { ActionNotFoundException, StageNotFoundException } from '../errors/codep
 import type { PipelineDeclaration } from '../pipelines/declaration.js';
 import type { StateStore } from '../store/state-store.js';
 import type { ExecutionService } from './execution-service.js';
-import type { ExecutionState } from './execution-state.js';
+import { readExecutionState } from './stored-execution-state.js';
 
 export interface ActionRevisionInput {
   pipelineName: string;
@@ -54,7 +54,7 @@ export class ActionRevisions {
   private async runUsing(pipelineName: string, actionName: string, revision: string) {
     const recent = await this.store.executions.listExecutions(pipelineName, undefined, 100);
     for (const record of recent) {
-      const state = JSON.parse(record.stateJson) as ExecutionState;
+      const state = await readExecutionState(this.store.executions, record);
       const used =
         state.sourceRevisions[actionName]?.revisionValue === revision ||
         state.stages[0]?.actions.some(

@@ -47,6 +47,9 @@ function driver(decl: PipelineDeclaration) {
   const ctx = { nowMs: 1000, newActionExecutionId: () => `a-${++n}` };
   const send = (event: EngineEvent) => {
     const before = JSON.stringify(state);
+    // Frozen, so that a decision writing to any part of its input (one it shares with its
+    // output included) fails on the spot.
+    deepFreeze(state);
     const next = decide(state, event, ctx);
     expect(JSON.stringify(state)).toBe(before); // pure: the input is never modified
     state = next.state;
@@ -91,6 +94,12 @@ function driver(decl: PipelineDeclaration) {
     },
     effects,
   };
+}
+
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  for (const child of Object.values(value)) deepFreeze(child);
+  Object.freeze(value);
 }
 
 const artifact = (name: string): ArtifactRef => ({

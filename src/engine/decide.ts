@@ -72,7 +72,7 @@ export interface Decision {
 
 /** Applies one event to an execution; the input state is never modified. */
 export function decide(current: ExecutionState, event: EngineEvent, ctx: DecideContext): Decision {
-  const state = structuredClone(current);
+  const state = copyForDecision(current);
   const effects: Effect[] = [];
   const step = { state, effects, ctx };
   if (event.type === 'Retry') {
@@ -115,6 +115,25 @@ interface Step {
   state: ExecutionState;
   effects: Effect[];
   ctx: DecideContext;
+}
+
+/**
+ * A copy of what a decision may change: the state's top level, each stage and its list of runs,
+ * and the runs still in progress. Nothing else ever changes (a finished run, the declaration,
+ * variables, artifacts), so the new state shares it with the old rather than copying it: in a
+ * long run that is most of the state, and copying it made every decision cost more than the one
+ * before.
+ */
+function copyForDecision(current: ExecutionState): ExecutionState {
+  return {
+    ...current,
+    stages: current.stages.map((stage) => ({
+      ...stage,
+      actions: stage.actions.map((run) =>
+        run.status === 'InProgress' ? structuredClone(run) : run,
+      ),
+    })),
+  };
 }
 
 function enterStage(step: Step, index: number): void {

@@ -6,21 +6,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { ActionDeclaration } from '../pipelines/declaration.js';
-import type { ActionExecutionRecord, JobRecord } from '../store/execution-store.js';
+import type { JobHandoff } from '../jobs/job-handoff.js';
+import type { ActionTypeService } from '../pipelines/action-type-service.js';
+import type { AccountScope } from '../pipelines/pipeline-arn.js';
+import type { JobEnd } from '../store/execution-store.js';
 import type { StateStore } from '../store/state-store.js';
-import { actionTimeoutMs } from '../jobs/action-timeouts.js';
-import { buildJobPayload } from '../jobs/job-data.js';
-import {
-  actionTypeKey,
-  type ActionTypeService,
-  type FindActionType,
-} from '../pipelines/action-type-service.js';
-import { pipelineArn, type AccountScope } from '../pipelines/pipeline-arn.js';
-import { decide, type Effect, type EngineEvent } from './decide.js';
-import { findRun, type ActionRun, type ExecutionState } from './execution-state.js';
+import { CommittedStates, type CommittedState } from './committed-states.js';
+import { decide, type Decision, type Effect, type EngineEvent } from './decide.js';
+import { changedActions, jobsFor, type NewJobs } from './decision-rows.js';
+import type { ExecutionState } from './execution-state.js';
 import { KeyedMutex } from './keyed-mutex.js';
-import { stateChanges, type StateChange } from './state-changes.js';
+import { StateChangeObservers, type StateChangeObserver } from './state-change-observers.js';
+import { stateChanges } from './state-changes.js';
 import {
   blockedStages,
   executionModeOf,
@@ -29,18 +26,24 @@ import {
   occupiedStage,
   supersededBy,
 } from './stage-locks.js';
+import { readExecutionState, stateJsonOf } from './stored-execution-state.js';
 
 const MAX_COMMIT_ATTEMPTS = 20;
 
-/** Tells this process's workers when there is work, and which actions were abandoned. */
-export class JobSignals extends EventEmitter<{ queued: []; abandoned: [string] }> {}
+/**
+ * Tells this process's workers when there is work, and which actions were abandoned; the
+ * built-in workers also offer themselves here to take new jobs at creation (job-handoff.ts).
+ */
+export class JobSignals extends EventEmitter<{ queued: []; abandoned: [string] }> {
+  handoff: JobHandoff | undefined;
+}
 
-/** Told of every state change a committed decision made (the audit trail listens). */
-export type StateChangeObserver = (changes: StateChange[]) => Promise<void>;
+export type { StateChangeObserver } from './state-change-observers.js';
 
 export class ExecutionRunner {
   private readonly pipelineLocks = new KeyedMutex();
-  private readonly observers: StateChangeObserver[] = [];
+  private readonly observers = new StateChangeObservers();
+  private readonly committed = new CommittedStates();
 
   constructor(
     private readonly store: StateStore,
@@ -52,67 +55,134 @@ export class ExecutionRunner {
   /**
    * Applies one event to an execution and returns its new state, then lets other runs of the
    * pipeline react: a freed stage admits a waiting run, and a newly waiting run supersedes
-   * older ones (stage-locks.ts).
+   * older ones (stage-locks.ts). `endJob` ends the job whose outcome the event reports in the
+   * same transaction (JobNotEndedError, and nothing written, if it had already ended).
    */
-  async apply(executionId: string, event: EngineEvent): Promise<ExecutionState> {
-    const record = await this.store.executions.getExecution(executionId);
-    if (!record) throw new Error(`execution ${executionId} does not exist`);
+  async apply(executionId: string, event: EngineEvent, endJob?: JobEnd): Promise<ExecutionState> {
+    const pipelineName =
+      this.committed.get(executionId)?.state.pipelineName ??
+      (await this.load(executionId)).state.pipelineName;
     // Decisions about one pipeline's runs are taken one at a time in this process, so that a
     // stage lock is never granted twice on the strength of the same stale read.
     // The in-process lock queues this process's decisions; the store's named lock (a
     // PostgreSQL advisory lock, nothing on SQLite) excludes other replicas'.
-    const { before, after } = await this.pipelineLocks.run(record.pipelineName, () =>
-      this.store.withLock(`pipeline:${record.pipelineName}`, () =>
-        this.decideAndCommit(executionId, event),
+    const { before, after, handedOver } = await this.pipelineLocks.run(pipelineName, () =>
+      this.store.withLock(`pipeline:${pipelineName}`, () =>
+        this.decideAndCommit(executionId, event, endJob),
       ),
     );
     const changes = stateChanges(before, after);
-    for (const observer of this.observers) await observer(changes);
+    if (handedOver) {
+      // Recorded once the jobs it handed over have started (state-change-observers.ts).
+      this.observers.tell(changes, this.signals.handoff?.prepared()).catch(() => undefined);
+    } else {
+      await this.observers.tell(changes);
+    }
     await this.reactToStageChanges(before, after);
     return after;
   }
 
   /** Adds an observer of state changes; it must handle its own failures. */
   observe(observer: StateChangeObserver): void {
-    this.observers.push(observer);
+    this.observers.add(observer);
   }
 
-  private async decideAndCommit(executionId: string, event: EngineEvent) {
+  /** Resolves once observers have been told of every decision committed so far. */
+  settled(): Promise<void> {
+    return this.observers.settled();
+  }
+
+  private async decideAndCommit(executionId: string, event: EngineEvent, endJob?: JobEnd) {
     for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
-      const record = await this.store.executions.getExecution(executionId);
-      if (!record) throw new Error(`execution ${executionId} does not exist`);
-      const state = JSON.parse(record.stateJson) as ExecutionState;
+      const current = this.committed.get(executionId) ?? (await this.load(executionId));
+      const { state } = current;
       const nowMs = Date.now();
-      const locked = lockedStages(state, await this.unfinishedRuns(state.pipelineName));
-      for (const name of blockedStages(
-        state,
-        await this.store.listStageTransitions(state.pipelineName),
-      )) {
-        locked.add(name);
-      }
-      const next = decide(state, event, {
+      // Stage locks matter only to a decision that enters a stage. It is first taken as if no
+      // stage were locked, and the locks (other runs, disabled transitions) are read, and the
+      // decision taken again, only if it asked about one.
+      let asked = false;
+      let next = decide(state, event, {
         nowMs,
         newActionExecutionId: randomUUID,
-        isStageLocked: (name) => locked.has(name),
+        isStageLocked: () => {
+          asked = true;
+          return false;
+        },
       });
-      // Jobs first: an approval's token is its job id, which the new state must show.
-      const newJobs = await this.jobsFor(next.state, next.effects, nowMs);
-      const committed = await this.store.executions.commitDecision({
-        executionId,
-        expectedStateVersion: record.stateVersion,
-        status: next.state.status,
-        stateJson: JSON.stringify(next.state),
-        updatedMs: nowMs,
-        actions: changedActions(state, next.state),
-        newJobs,
-        endJobsOfActions: abandoned(next.effects),
-      });
-      if (committed) {
-        this.announce(next.effects);
-        return { before: state, after: next.state };
+      if (asked) {
+        const locked = await this.lockedStages(state);
+        next = decide(state, event, {
+          nowMs,
+          newActionExecutionId: randomUUID,
+          isStageLocked: (name) => locked.has(name),
+        });
       }
+      const committed = await this.commit(current, next, nowMs, endJob);
+      if (committed) return { before: state, after: next.state, ...committed };
+      // Another process decided first: read its state and decide again.
+      this.committed.forget(executionId);
     }
     throw new Error(`execution ${executionId} kept changing under ${MAX_COMMIT_ATTEMPTS} attempts`);
+  }
+
+  /**
+   * Writes a decision if the execution is still at the state it was taken from. The slots of
+   * workers that take its jobs at creation are held until then, and given back if it is not.
+   */
+  private async commit(
+    current: CommittedState,
+    { state: after, effects }: Decision,
+    nowMs: number,
+    endJob: JobEnd | undefined,
+  ): Promise<{ handedOver: boolean } | undefined> {
+    let newJobs: NewJobs = { jobs: [], reservations: [] };
+    let committed = false;
+    try {
+      // Jobs first: an approval's token is its job id, which the new state must show.
+      newJobs = await jobsFor(after, effects, {
+        scope: this.scope,
+        actionTypes: this.actionTypes,
+        handoff: this.signals.handoff,
+        nowMs,
+      });
+      committed = await this.store.executions.commitDecision({
+        executionId: after.executionId,
+        expectedStateVersion: current.stateVersion,
+        status: after.status,
+        stateJson: stateJsonOf(after, current.declarationSha256),
+        updatedMs: nowMs,
+        actions: changedActions(current.state, after),
+        newJobs: newJobs.jobs,
+        endJobsOfActions: abandoned(effects),
+        ...(endJob ? { endJob } : {}),
+      });
+    } finally {
+      for (const { job, reservation } of newJobs.reservations) {
+        if (committed) reservation.take(job);
+        else reservation.release();
+      }
+    }
+    if (committed) {
+      this.committed.set(after.executionId, {
+        state: after,
+        stateVersion: current.stateVersion + 1,
+        declarationSha256: current.declarationSha256,
+      });
+      const queued = newJobs.jobs.length > newJobs.reservations.length;
+      this.announce(effects, queued);
+    }
+    return committed ? { handedOver: newJobs.reservations.length > 0 } : undefined;
+  }
+
+  /** The execution as stored, read and parsed. */
+  private async load(executionId: string): Promise<CommittedState> {
+    const record = await this.store.executions.getExecution(executionId);
+    if (!record) throw new Error(`execution ${executionId} does not exist`);
+    return {
+      state: await readExecutionState(this.store.executions, record),
+      stateVersion: record.stateVersion,
+      declarationSha256: record.declarationSha256,
+    };
   }
 
   private async reactToStageChanges(before: ExecutionState, after: ExecutionState): Promise<void> {
@@ -138,101 +208,29 @@ export class ExecutionRunner {
     }
   }
 
+  /** Stages `state` may not enter now: held by another run, or behind a disabled transition. */
+  private async lockedStages(state: ExecutionState): Promise<Set<string>> {
+    // A PARALLEL run locks nothing and waits for nothing: the other runs need not be read.
+    const others =
+      executionModeOf(state) === 'PARALLEL' ? [] : await this.unfinishedRuns(state.pipelineName);
+    const locked = lockedStages(state, others);
+    const transitions = await this.store.listStageTransitions(state.pipelineName);
+    for (const name of blockedStages(state, transitions)) locked.add(name);
+    return locked;
+  }
+
   private async unfinishedRuns(pipelineName: string): Promise<ExecutionState[]> {
     const records = await this.store.executions.listUnfinishedExecutions(pipelineName);
-    return records.map((r) => JSON.parse(r.stateJson) as ExecutionState);
+    return Promise.all(records.map((r) => readExecutionState(this.store.executions, r)));
   }
 
-  private async jobsFor(
-    state: ExecutionState,
-    effects: Effect[],
-    nowMs: number,
-  ): Promise<JobRecord[]> {
-    const jobs: JobRecord[] = [];
-    if (!effects.some((e) => e.type === 'DispatchAction')) return jobs;
-    const findActionType = await this.actionTypes.resolver();
-    for (const effect of effects) {
-      if (effect.type !== 'DispatchAction') continue;
-      const run = findRun(state, effect.actionExecutionId)?.run;
-      const declared = run && findDeclared(state, run);
-      if (!run || !declared) continue;
-      const payload = buildJobPayload(
-        state,
-        run,
-        declared,
-        pipelineArn(this.scope, state.pipelineName),
-      );
-      const id = randomUUID();
-      if (declared.actionTypeId.category === 'Approval') run.approvalToken = id;
-      jobs.push({
-        id,
-        actionExecutionId: run.actionExecutionId,
-        executionId: state.executionId,
-        actionTypeKey: actionTypeKey(declared.actionTypeId),
-        status: 'Queued',
-        nonce: randomUUID(),
-        workerId: null,
-        queryValue: queryValueOf(declared, run, findActionType),
-        dataJson: JSON.stringify(payload),
-        leaseExpiresMs: null,
-        timeoutAtMs: nowMs + actionTimeoutMs(declared),
-        createdMs: nowMs,
-        updatedMs: nowMs,
-      });
-    }
-    return jobs;
-  }
-
-  private announce(effects: Effect[]): void {
-    if (effects.some((e) => e.type === 'DispatchAction')) this.signals.emit('queued');
+  /** Wakes the workers for jobs left Queued, and tells them which actions were abandoned. */
+  private announce(effects: Effect[], queued: boolean): void {
+    if (queued) this.signals.emit('queued');
     for (const id of abandoned(effects)) this.signals.emit('abandoned', id);
   }
 }
 
-/** The value of the action type's queryable property, which PollForJobs queryParam matches. */
-function queryValueOf(
-  declared: ActionDeclaration,
-  run: ActionRun,
-  find: FindActionType,
-): string | null {
-  const type = find(declared.actionTypeId);
-  const queryable = type?.actionType.actionConfigurationProperties.find((p) => p.queryable);
-  return queryable ? (run.resolvedConfiguration[queryable.name] ?? null) : null;
-}
-
 function abandoned(effects: Effect[]): string[] {
   return effects.flatMap((e) => (e.type === 'AbandonAction' ? [e.actionExecutionId] : []));
-}
-
-/** The action executions a decision created or changed, as ListActionExecutions rows. */
-function changedActions(before: ExecutionState, after: ExecutionState): ActionExecutionRecord[] {
-  const previous = new Map(
-    before.stages
-      .flatMap((s) => s.actions)
-      .map((run) => [run.actionExecutionId, JSON.stringify(run)]),
-  );
-  const changed: ActionExecutionRecord[] = [];
-  for (const run of after.stages.flatMap((s) => s.actions)) {
-    if (previous.get(run.actionExecutionId) === JSON.stringify(run)) continue;
-    const declared = findDeclared(after, run);
-    changed.push({
-      id: run.actionExecutionId,
-      executionId: after.executionId,
-      pipelineName: after.pipelineName,
-      stageName: run.stageName,
-      actionName: run.actionName,
-      status: run.status,
-      detailJson: JSON.stringify({ run, declared, pipelineVersion: after.pipelineVersion }),
-      startedMs: run.startedMs,
-      updatedMs: run.updatedMs,
-    });
-  }
-  return changed;
-}
-
-/** The declaration of a run's action in the version the execution follows. */
-export function findDeclared(state: ExecutionState, run: ActionRun): ActionDeclaration | undefined {
-  return state.declaration.stages
-    .find((s) => s.name === run.stageName)
-    ?.actions.find((a) => a.name === run.actionName);
 }

@@ -21,6 +21,7 @@ import type { ExecutionRunner } from './execution-runner.js';
 import { requireExecutionState } from './require-execution-state.js';
 import type { ExecutionState, ExecutionTrigger } from './execution-state.js';
 import { isFinished } from './execution-state.js';
+import { readExecutionState, stateJsonOf, storedDeclaration } from './stored-execution-state.js';
 
 export interface StartRequest {
   pipelineName: string;
@@ -46,19 +47,21 @@ export class ExecutionService {
       if (earlier) return { pipelineExecutionId: earlier.id };
     }
     const state = initialState(request);
+    const declaration = storedDeclaration(request.declaration);
     const record: ExecutionRecord = {
       id: state.executionId,
       pipelineName: request.pipelineName,
       pipelineVersion: request.pipelineVersion,
       status: state.status,
       clientRequestToken: token ?? null,
-      stateJson: JSON.stringify(state),
+      stateJson: stateJsonOf(state, declaration.sha256),
       stateVersion: 0,
       createdMs: state.startedMs,
       updatedMs: state.startedMs,
+      declarationSha256: declaration.sha256,
     };
     try {
-      await this.store.executions.insertExecution(record);
+      await this.store.executions.insertExecution(record, declaration);
     } catch (error) {
       // Two requests with one token raced; the loser answers with the winner's run.
       if (!(error instanceof ClientRequestTokenTakenError) || token === undefined) throw error;
@@ -107,7 +110,7 @@ export class ExecutionService {
     const newer = await this.store.executions.listExecutions(pipelineName, undefined, 100);
     for (const record of newer) {
       if (record.id === executionId) break;
-      const other = JSON.parse(record.stateJson) as ExecutionState;
+      const other = await readExecutionState(this.store.executions, record);
       if (other.stages.some((s) => s.name === stageName)) {
         throw new NotLatestPipelineExecutionException(
           `Execution ${record.id}, newer than ${executionId}, has already run stage ${stageName}.`,

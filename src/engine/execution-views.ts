@@ -4,6 +4,7 @@
  * from the stored execution states and action executions; nothing here writes.
  */
 import { InvalidNextTokenException } from '../errors/codepipeline-errors.js';
+import type { ExecutionRecord } from '../store/execution-store.js';
 import type { PipelineRecord, StageTransitionRecord, StateStore } from '../store/state-store.js';
 import type { ActionDeclaration } from '../pipelines/declaration.js';
 import type { AccountScope } from '../pipelines/pipeline-arn.js';
@@ -11,6 +12,8 @@ import { decodePageToken, encodePageToken } from '../pipelines/page-token.js';
 import type { ActionRun, ExecutionState } from './execution-state.js';
 import { isFinished } from './execution-state.js';
 import { requireExecutionState } from './require-execution-state.js';
+import { readExecutionState } from './stored-execution-state.js';
+import { actionLogStreamArn } from './action-logs.js';
 
 const date = (ms: number) => new Date(ms);
 
@@ -46,7 +49,7 @@ export class ExecutionViews {
   async list(pipelineName: string, maxResults = 100, nextToken?: string) {
     const after = decodePageToken('executions', nextToken);
     const records = await this.store.executions.listExecutions(pipelineName, after, maxResults + 1);
-    const page = records.slice(0, maxResults).map((r) => JSON.parse(r.stateJson) as ExecutionState);
+    const page = await this.states(records.slice(0, maxResults));
     const last = page[page.length - 1];
     return {
       pipelineExecutionSummaries: page.map((state) => ({
@@ -72,8 +75,8 @@ export class ExecutionViews {
     declaredStages: { name: string; actions: ActionDeclaration[] }[],
     transitions: StageTransitionRecord[],
   ) {
-    const recent = (await this.store.executions.listExecutions(pipeline.name, undefined, 50)).map(
-      (r) => JSON.parse(r.stateJson) as ExecutionState,
+    const recent = await this.states(
+      await this.store.executions.listExecutions(pipeline.name, undefined, 50),
     );
     return {
       pipelineName: pipeline.name,
@@ -140,6 +143,10 @@ export class ExecutionViews {
 
   private state(pipelineName: string, executionId: string): Promise<ExecutionState> {
     return requireExecutionState(this.store, pipelineName, executionId);
+  }
+
+  private states(records: ExecutionRecord[]): Promise<ExecutionState[]> {
+    return Promise.all(records.map((record) => readExecutionState(this.store.executions, record)));
   }
 }
 
@@ -210,17 +217,14 @@ function actionState(action: ActionDeclaration, runs: ActionRun[] | undefined) {
 }
 
 /**
- * Where the action's log is, named as the CloudWatch Logs stream CodePipeline would point at;
- * `lockstep logs` reads it today, and a CloudWatch Logs API will serve it later.
+ * Where the action's log is: the CloudWatch Logs stream CodePipeline would point at, which
+ * GetLogEvents serves (src/logs/), and `lockstep logs` reads too.
  */
 function logStreamArn(
   scope: AccountScope,
   row: { pipelineName: string; executionId: string; id: string },
 ) {
-  return (
-    `arn:aws:logs:${scope.region}:${scope.accountId}:log-group:/aws/codepipeline/${row.pipelineName}` +
-    `:log-stream:${row.executionId}/${row.id}`
-  );
+  return actionLogStreamArn(scope, row.pipelineName, row.executionId, row.id);
 }
 
 function actionExecutionDetail(executionId: string, detailJson: string, logStreamARN: string) {

@@ -2,6 +2,7 @@
 import { PipelineExecutionNotFoundException } from '../errors/codepipeline-errors.js';
 import type { StateStore } from '../store/state-store.js';
 import type { ExecutionState } from './execution-state.js';
+import { readExecutionState } from './stored-execution-state.js';
 
 /** The state of an execution of `pipelineName`, or PipelineExecutionNotFoundException. */
 export async function requireExecutionState(
@@ -16,5 +17,5 @@ export async function requireExecutionState(
       `Pipeline execution ${executionId} of pipeline ${pipelineName} does not exist.`,
     );
   }
-  return JSON.parse(record.stateJson) as ExecutionState;
+  return readExecutionState(store.executions, record);
 }

@@ -3,7 +3,7 @@
  * (pipeline, stage and action execution state changes), for the audit trail and, later, for
  * event delivery. Derived by comparing the states before and after, so decide() stays pure.
  */
-import type { ExecutionState } from './execution-state.js';
+import type { ActionRun, ExecutionState } from './execution-state.js';
 
 export type StateChangeDetailType =
   | 'CodePipeline Pipeline Execution State Change'
@@ -20,6 +20,13 @@ export interface StateChange {
     stage?: string;
     action?: string;
     'action-execution-id'?: string;
+    /** On a finished action, what it reported, as CodePipeline's action events carry it. */
+    'execution-result'?: {
+      'external-execution-id'?: string;
+      'external-execution-summary'?: string;
+      'error-code'?: string;
+      'error-message'?: string;
+    };
   };
 }
 
@@ -66,9 +73,22 @@ export function stateChanges(before: ExecutionState, after: ExecutionState): Sta
           'action-execution-id': action.actionExecutionId,
           state:
             action.status === 'InProgress' && !previous ? 'STARTED' : action.status.toUpperCase(),
+          ...executionResult(action),
         },
       });
     }
   }
   return changes;
+}
+
+/** The result members of a finished action's event; none while it runs. */
+function executionResult(action: ActionRun): Pick<StateChange['detail'], 'execution-result'> {
+  if (action.status === 'InProgress') return {};
+  const result = {
+    ...(action.externalExecutionId && { 'external-execution-id': action.externalExecutionId }),
+    ...(action.summary && { 'external-execution-summary': action.summary }),
+    ...(action.errorCode && { 'error-code': action.errorCode }),
+    ...(action.errorMessage && { 'error-message': action.errorMessage }),
+  };
+  return Object.keys(result).length === 0 ? {} : { 'execution-result': result };
 }

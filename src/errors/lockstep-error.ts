@@ -20,7 +20,7 @@ export class LockstepError extends Error {
 }
 
 /** Declares a LockstepError subclass whose code is its own class name. */
-function named(code: string, fault: ErrorFault = 'client') {
+export function named(code: string, fault: ErrorFault = 'client') {
   return class extends LockstepError {
     constructor(message: string, options?: { cause?: unknown }) {
       super(code, message, { ...options, fault });

@@ -3,11 +3,17 @@
  * policy evaluation (src/iam/policy/) of the caller's policies for the operation's action and
  * resource. The bootstrap administrator is the account's root: allowed everything, as root is
  * in AWS, including through its own GetSessionToken sessions. A role session is evaluated with
- * its role's policies within its session policies. Refusals name the action and resource,
- * never the policy text.
+ * its role's policies within its session policies. A resource with a policy of its own that
+ * governs it (a KMS key and its key policy) is decided by that policy's rule, for the
+ * administrator too. Refusals name the action and resource, never the policy text.
  */
 import { AccessDeniedException } from '../errors/lockstep-error.js';
-import { evaluatePolicies, type EvaluationInput } from './policy/evaluate-policies.js';
+import {
+  evaluatePolicies,
+  type Decision,
+  type EvaluationInput,
+} from './policy/evaluate-policies.js';
+import { parsePolicyDocument } from './policy/parse-policy-document.js';
 import type { Principal } from './principal.js';
 import type { PrincipalPolicyLoader } from './principal-policies.js';
 import { sessionConditionKeys } from './sts/session-condition-keys.js';
@@ -25,22 +31,51 @@ export interface AuthorizationRequest {
 
 export type Authorize = (request: AuthorizationRequest) => Promise<void>;
 
+/** A resource policy's answer; `reason` says in AWS's words why it refused. */
+export interface ResourcePolicyVerdict {
+  decision: Decision;
+  reason: string;
+}
+
+/** How a resource's own policy decides a call on it together with the caller's policies. */
+export type ResourcePolicyRule = (caller: EvaluationInput) => ResourcePolicyVerdict;
+
+/** The rule of the resource an ARN names, when a policy of its own governs it (KMS keys). */
+export type ResourcePolicyLookup = (resourceArn: string) => Promise<ResourcePolicyRule | undefined>;
+
 // AWS: "No permissions are required to perform this operation", and for GetCallerIdentity
 // not even an explicit deny takes it away; GetSessionToken still yields to an explicit deny.
 const ALWAYS_ALLOWED = new Set(['sts:GetCallerIdentity']);
 const NEEDS_NO_ALLOW = new Set(['sts:GetSessionToken']);
+// The administrator's identity as a policy, for resources whose own policy still decides.
+const ALLOWS_EVERYTHING = parsePolicyDocument(
+  JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+  }),
+  { kind: 'identity' },
+);
 
-/** The authorization hook over the principals' stored policies; `now` is for tests. */
+/**
+ * The authorization hook over the principals' stored policies; `now` is for tests, and
+ * `resourcePolicy` finds the resources governed by a policy of their own.
+ */
 export function createAuthorizer(
   policies: PrincipalPolicyLoader,
   now: () => number = Date.now,
+  resourcePolicy?: ResourcePolicyLookup,
 ): Authorize {
   return async (request) => {
     const { principal } = request;
-    if (principal.isBootstrapAdmin || ALWAYS_ALLOWED.has(request.action)) return;
+    if (ALWAYS_ALLOWED.has(request.action)) return;
+    // As a key policy binds even the account root in AWS, it binds the administrator here.
+    const rule = await resourcePolicy?.(request.resourceArn);
+    if (principal.isBootstrapAdmin && rule === undefined) return;
     const nowMs = now();
     const input: EvaluationInput = {
-      ...(await policies.forPrincipal(principal)),
+      ...(principal.isBootstrapAdmin
+        ? { identityPolicies: [ALLOWS_EVERYTHING] }
+        : await policies.forPrincipal(principal)),
       context: {
         principalArn: principal.arn,
         ...(principal.session?.roleArn ? { principalRoleArn: principal.session.roleArn } : {}),
@@ -55,14 +90,23 @@ export function createAuthorizer(
         },
       },
     };
+    if (rule !== undefined) {
+      const verdict = rule(input);
+      if (verdict.decision !== 'Allow') throw accessDenied(request, verdict.reason);
+      return;
+    }
     const { decision } = evaluatePolicies(input);
     if (decision === 'Allow') return;
     if (decision === 'ImplicitDeny' && NEEDS_NO_ALLOW.has(request.action)) return;
-    throw new AccessDeniedException(
-      `User: ${principal.arn} is not authorized to perform: ${request.action} ` +
-        `on resource: ${request.resourceArn} ${denialReason(input, decision, request.action)}`,
-    );
+    throw accessDenied(request, denialReason(input, decision, request.action));
   };
+}
+
+function accessDenied(request: AuthorizationRequest, reason: string): Error {
+  return new AccessDeniedException(
+    `User: ${request.principal.arn} is not authorized to perform: ${request.action} ` +
+      `on resource: ${request.resourceArn} ${reason}`,
+  );
 }
 
 /** Which kind of policy refused, in AWS's words. */

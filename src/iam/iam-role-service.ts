@@ -8,7 +8,7 @@ import type { IamRoleRecord } from '../store/iam-store.js';
 import { IamEntityExistsError } from '../store/iam-store.js';
 import type { StateStore } from '../store/state-store.js';
 import { DeleteConflict, EntityAlreadyExists, NoSuchEntity } from './iam-errors.js';
-import { checkPath, iamArn, newIamId } from './iam-identifiers.js';
+import { checkPath, iamArn, nameFromArn, newIamId } from './iam-identifiers.js';
 
 /** IAM's default and longest role session, in seconds. */
 const DEFAULT_MAX_SESSION_SECONDS = 3600;
@@ -82,6 +82,14 @@ export class IamRoleService {
     }
     await this.store.iam.deleteRole(roleName);
     return {};
+  }
+
+  /** The role this exact ARN (path included) names in this account, if there is one. */
+  async findByArn(roleArn: string): Promise<IamRoleRecord | undefined> {
+    const name = nameFromArn(this.scope.accountId, 'role', roleArn);
+    const role = name === undefined ? undefined : await this.store.iam.getRole(name);
+    // The name alone is not enough: a role with the same name on another path is another role.
+    return role?.arn === roleArn ? role : undefined;
   }
 
   /** The role, or NoSuchEntity in IAM's words. */

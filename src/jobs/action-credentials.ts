@@ -5,8 +5,9 @@
  * AWS_ENDPOINT_URL pointing back at Lockstep.
  *
  * A role that does not exist or does not trust CodePipeline only costs the action its
- * credentials (with a reason in its summary): CreatePipeline does not refuse such roles yet;
- * that strict check comes in a later change, after which this path is a safety net.
+ * credentials (with a reason in its summary). CreatePipeline refuses such a pipeline role
+ * (pipelines/pipeline-role.ts), so this path matters for action roles, which CodePipeline only
+ * assumes at run time, and for a pipeline role deleted or changed after the pipeline was made.
  */
 import type { RootKey } from '../kms/root-key.js';
 import type { AccountScope } from '../pipelines/pipeline-arn.js';

@@ -2,7 +2,10 @@
  * The server's own job workers: they claim queued jobs of the built-in action types (one
  * claim per job, even across replicas), hold each with a lease they renew while the action
  * runs, run the provider in a fresh workspace, and report the outcome through JobService —
- * the same path an external worker's PutJobSuccessResult takes.
+ * the same path an external worker's PutJobSuccessResult takes. A job this process's engine
+ * creates while a worker slot is free is handed over in its decision (job-handoff.ts) rather than
+ * claimed afterwards; the claim loop serves the rest (no slot was free, or another replica made
+ * them).
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -15,6 +18,7 @@ import type { JobRecord } from '../store/execution-store.js';
 import type { StateStore } from '../store/state-store.js';
 import { issueActionCredentials } from './action-credentials.js';
 import type { JobOutcome, JobPayload } from './job-data.js';
+import type { JobHandoff, JobReservation } from './job-handoff.js';
 import type { JobService } from './job-service.js';
 
 export interface BuiltInWorkerOptions {
@@ -28,15 +32,25 @@ export interface BuiltInWorkerOptions {
   scope: AccountScope;
 }
 
-export class BuiltInWorkers {
+export class BuiltInWorkers implements JobHandoff {
   private readonly byKey: Map<string, BuiltInProvider>;
   private readonly running = new Map<
     string,
     { actionExecutionId: string; abort: AbortController; done: Promise<void> }
   >();
+  /** Slots in use: actions running, and slots held for jobs whose decision is committing. */
+  private busySlots = 0;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private claiming = false;
+  /** A wake-up arrived while claiming: claim again, the new job may have come after the query. */
+  private wokenWhileClaiming = false;
+  /** The last claim pass stopped for want of a slot, so jobs may still be waiting. */
+  private backlog = false;
+  private workspaceRoot: Promise<string> | undefined;
+  /** Jobs whose action has not started its process yet (or ended without one). */
+  private readonly preparing = new Set<string>();
+  private preparedWaiters: (() => void)[] = [];
   /** Lockstep's URL as an action's sandbox reaches it; known only once the server listens. */
   private serverUrl: string | undefined;
   private readonly wake = () => void this.fill();
@@ -77,36 +91,94 @@ export class BuiltInWorkers {
   start(): void {
     this.signals.on('queued', this.wake);
     this.signals.on('abandoned', this.onAbandoned);
+    this.signals.handoff = this;
     this.timer = setInterval(this.wake, this.options.pollIntervalMs);
     this.wake();
   }
 
-  /** Stops claiming, aborts the actions still running and waits for them to report. */
+  /**
+   * Stops claiming, aborts the actions still running and waits for them to report, and for
+   * their reports to be recorded.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
     this.signals.off('queued', this.wake);
     this.signals.off('abandoned', this.onAbandoned);
-    for (const entry of this.running.values())
-      entry.abort.abort(new Error('the Lockstep server is shutting down'));
-    await Promise.allSettled([...this.running.values()].map((entry) => entry.done));
+    if (this.signals.handoff === this) this.signals.handoff = undefined;
+    // A job handed over by a decision that was committing meanwhile starts aborted; loop until
+    // no job is left.
+    while (this.running.size > 0) {
+      for (const entry of this.running.values())
+        entry.abort.abort(new Error('the Lockstep server is shutting down'));
+      await Promise.allSettled([...this.running.values()].map((entry) => entry.done));
+    }
+    await this.jobs.settled();
+  }
+
+  /** Holds a slot for a job the engine is about to commit, if one is free (job-handoff.ts). */
+  reserve(actionTypeKey: string, nowMs: number): JobReservation | undefined {
+    if (this.stopped || !this.byKey.has(actionTypeKey)) return undefined;
+    if (this.busySlots >= this.options.concurrency) return undefined;
+    this.busySlots++;
+    let settled = false;
+    const settle = () => {
+      if (settled) return false;
+      settled = true;
+      return true;
+    };
+    return {
+      workerId: this.options.workerId,
+      leaseExpiresMs: nowMs + this.options.leaseMs,
+      take: (job) => {
+        if (settle()) this.launch(job, true);
+      },
+      release: () => {
+        if (settle()) this.freeSlot();
+      },
+    };
+  }
+
+  /** Resolves once no job of this process is still preparing its action (job-handoff.ts). */
+  prepared(): Promise<void> {
+    if (this.preparing.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.preparedWaiters.push(resolve));
+  }
+
+  private donePreparing(jobId: string): void {
+    if (!this.preparing.delete(jobId) || this.preparing.size > 0) return;
+    const waiters = this.preparedWaiters;
+    this.preparedWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   private async fill(): Promise<void> {
-    if (this.claiming || this.stopped) return;
+    if (this.stopped) return;
+    if (this.claiming) {
+      this.wokenWhileClaiming = true;
+      return;
+    }
     this.claiming = true;
     try {
-      while (!this.stopped && this.running.size < this.options.concurrency) {
-        const nowMs = Date.now();
-        const job = await this.store.executions.claimJob(
-          [...this.byKey.keys()],
-          this.options.workerId,
-          nowMs + this.options.leaseMs,
-          nowMs,
-        );
-        if (!job) break;
-        this.launch(job);
-      }
+      do {
+        this.wokenWhileClaiming = false;
+        this.backlog = false;
+        while (!this.stopped) {
+          if (this.busySlots >= this.options.concurrency) {
+            this.backlog = true;
+            break;
+          }
+          const nowMs = Date.now();
+          const job = await this.store.executions.claimJob(
+            [...this.byKey.keys()],
+            this.options.workerId,
+            nowMs + this.options.leaseMs,
+            nowMs,
+          );
+          if (!job) break;
+          this.launch(job, false);
+        }
+      } while (this.wokenWhileClaiming && !this.stopped);
     } catch (error) {
       this.logError('claiming a job failed', error);
     } finally {
@@ -114,33 +186,65 @@ export class BuiltInWorkers {
     }
   }
 
-  private launch(job: JobRecord): void {
+  /** Runs a claimed job; `reserved` when its slot was already counted by reserve(). */
+  private launch(job: JobRecord, reserved: boolean): void {
+    if (!reserved) this.busySlots++;
     const abort = new AbortController();
-    const done = this.runJob(job, abort.signal)
+    if (this.stopped) abort.abort(new Error('the Lockstep server is shutting down'));
+    const slot = { held: true };
+    this.preparing.add(job.id);
+    const done = this.runJob(job, abort.signal, () => {
+      if (slot.held) this.freeSlot();
+      slot.held = false;
+    })
       .catch((error: unknown) => this.logError(`job ${job.id} could not report its outcome`, error))
       .finally(() => {
+        if (slot.held) this.freeSlot();
+        slot.held = false;
+        this.donePreparing(job.id);
         this.running.delete(job.id);
-        this.wake();
       });
     this.running.set(job.id, { actionExecutionId: job.actionExecutionId, abort, done });
   }
 
-  private async runJob(job: JobRecord, signal: AbortSignal): Promise<void> {
+  /** A slot came free: claim what waits for one. */
+  private freeSlot(): void {
+    this.busySlots--;
+    if (this.backlog) this.wake();
+  }
+
+  /**
+   * Runs the provider and reports its outcome. The slot is given back (`actionEnded`) once the
+   * action has ended, before the report: the report's decision may dispatch the next action,
+   * which can then be handed a slot at once.
+   */
+  private async runJob(job: JobRecord, signal: AbortSignal, actionEnded: () => void) {
     const payload = JSON.parse(job.dataJson) as JobPayload;
     const provider = this.byKey.get(job.actionTypeKey);
-    const workspaceRoot = path.join(this.options.dataDir, 'workspaces');
-    await mkdir(workspaceRoot, { recursive: true, mode: 0o700 });
-    const workspaceDir = await mkdtemp(path.join(workspaceRoot, 'job-'));
+    const { pipelineName } = payload.jobData.pipelineContext;
+    const logDir = path.join(this.options.dataDir, 'logs', pipelineName, job.executionId);
     const lease = setInterval(() => void this.renewLease(job), this.options.leaseMs / 3);
+    let workspaceDir: string | undefined;
+    let removal: Promise<void> | undefined;
     try {
-      const context = await this.contextFor(job, payload, workspaceDir, signal);
-      let outcome: JobOutcome;
-      try {
-        if (!provider) throw new Error(`no built-in provider runs ${job.actionTypeKey}`);
-        outcome = await provider.run(context);
-      } catch (error) {
-        outcome = { status: 'Failed', errorCode: 'JobFailed', message: (error as Error).message };
-      }
+      // Independent: the workspace and the log's directory are made side by side.
+      const [workspace, logs] = await Promise.allSettled([
+        this.workspaceRootDir().then((root) => mkdtemp(path.join(root, 'job-'))),
+        mkdir(logDir, { recursive: true, mode: 0o700 }),
+      ]);
+      if (workspace.status === 'rejected') throw workspace.reason;
+      workspaceDir = workspace.value;
+      if (logs.status === 'rejected') throw logs.reason;
+      let outcome = await this.runProvider(
+        provider,
+        this.contextFor(job, payload, workspaceDir, logDir, signal),
+        job,
+      );
+      this.donePreparing(job.id);
+      // Nothing reads the workspace once the provider has returned (outputs are stored): it is
+      // removed while the outcome is recorded, not after, and awaited below.
+      removal = rm(workspaceDir, { recursive: true, force: true });
+      removal.catch(() => undefined);
       if (signal.aborted && outcome.status === 'Succeeded') {
         outcome = {
           status: 'Failed',
@@ -148,6 +252,7 @@ export class BuiltInWorkers {
           message: String((signal.reason as Error)?.message),
         };
       }
+      actionEnded();
       await this.jobs.complete(job, ['InProgress'], outcome).catch((error: unknown) => {
         // An abandoned action's job has already ended, or went with its deleted pipeline;
         // its late outcome is not wanted.
@@ -156,19 +261,46 @@ export class BuiltInWorkers {
       });
     } finally {
       clearInterval(lease);
-      await rm(workspaceDir, { recursive: true, force: true });
+      if (workspaceDir !== undefined) {
+        await (removal ?? rm(workspaceDir, { recursive: true, force: true }));
+      }
     }
   }
 
-  private async contextFor(
+  private async runProvider(
+    provider: BuiltInProvider | undefined,
+    context: ProviderContext,
+    job: JobRecord,
+  ): Promise<JobOutcome> {
+    try {
+      if (!provider) throw new Error(`no built-in provider runs ${job.actionTypeKey}`);
+      return await provider.run(context);
+    } catch (error) {
+      return { status: 'Failed', errorCode: 'JobFailed', message: (error as Error).message };
+    }
+  }
+
+  /** DIR/workspaces, made once per process (0700: workspaces hold the actions' inputs). */
+  private workspaceRootDir(): Promise<string> {
+    const root = path.join(this.options.dataDir, 'workspaces');
+    this.workspaceRoot ??= mkdir(root, { recursive: true, mode: 0o700 }).then(
+      () => root,
+      (error: unknown) => {
+        this.workspaceRoot = undefined;
+        throw error;
+      },
+    );
+    return this.workspaceRoot;
+  }
+
+  private contextFor(
     job: JobRecord,
     payload: JobPayload,
     workspaceDir: string,
+    logDir: string,
     signal: AbortSignal,
-  ): Promise<ProviderContext> {
+  ): ProviderContext {
     const { pipelineName } = payload.jobData.pipelineContext;
-    const logDir = path.join(this.options.dataDir, 'logs', pipelineName, job.executionId);
-    await mkdir(logDir, { recursive: true, mode: 0o700 });
     return {
       job,
       payload,
@@ -180,6 +312,7 @@ export class BuiltInWorkers {
       codeBuildProjects: this.store.codeBuildProjects,
       outputKey: (artifactName) => ({ pipelineName, executionId: job.executionId, artifactName }),
       remainingMs: () => Math.max(0, job.timeoutAtMs - Date.now()),
+      processLaunched: () => this.donePreparing(job.id),
       actionCredentials: () =>
         issueActionCredentials(
           {

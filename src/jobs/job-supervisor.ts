@@ -6,7 +6,7 @@
  */
 import type { JobRecord } from '../store/execution-store.js';
 import type { StateStore } from '../store/state-store.js';
-import type { ExecutionState } from '../engine/execution-state.js';
+import { readExecutionState } from '../engine/stored-execution-state.js';
 import type { JobPayload } from './job-data.js';
 import type { JobService } from './job-service.js';
 
@@ -67,7 +67,7 @@ export class JobSupervisor {
   /** Re-reports recorded outcomes of actions the engine still shows as running. */
   private async recover(): Promise<void> {
     for (const record of await this.store.executions.listUnfinishedExecutions()) {
-      const state = JSON.parse(record.stateJson) as ExecutionState;
+      const state = await readExecutionState(this.store.executions, record);
       const running = state.stages
         .flatMap((s) => s.actions)
         .filter((a) => a.status === 'InProgress');

@@ -16,6 +16,7 @@ import { withDeclarationDefaults } from './declaration-defaults.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
 import { pipelineArn, type AccountScope } from './pipeline-arn.js';
 import { maskSecretConfiguration, restoreMaskedSecrets } from './secret-configuration.js';
+import { checkNoPlaintextCredentials } from './plaintext-credentials.js';
 import { checkPipelineStructure } from './structure-rules.js';
 import type { ActionTypeService, FindActionType } from './action-type-service.js';
 import { checkTagCount, checkTagKeys } from './tag-rules.js';
@@ -42,6 +43,9 @@ export class PipelineService {
     private readonly store: StateStore,
     private readonly scope: AccountScope,
     private readonly actionTypes: Pick<ActionTypeService, 'resolver'>,
+    private readonly rules: { refusePlaintextCredentials: boolean } = {
+      refusePlaintextCredentials: true,
+    },
   ) {}
 
   /** CreatePipeline: stores version 1 and returns the declaration as GetPipeline would. */
@@ -197,6 +201,7 @@ export class PipelineService {
     findActionType: FindActionType,
   ): PipelineDeclaration {
     checkPipelineStructure(decl, { region: this.scope.region, findActionType });
+    if (this.rules.refusePlaintextCredentials) checkNoPlaintextCredentials(decl, findActionType);
     return withDeclarationDefaults(decl, version);
   }
 

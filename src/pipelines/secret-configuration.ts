@@ -12,7 +12,7 @@ export const SECRET_MASK = '****';
 
 type FindActionType = (id: ActionTypeId) => ActionTypeEntry | undefined;
 
-function secretKeys(action: ActionDeclaration, findActionType: FindActionType): string[] {
+export function secretKeys(action: ActionDeclaration, findActionType: FindActionType): string[] {
   const entry = findActionType(action.actionTypeId);
   return (entry?.actionType.actionConfigurationProperties ?? [])
     .filter((property) => property.secret)

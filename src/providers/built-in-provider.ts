@@ -5,6 +5,8 @@
 import type { ArtifactKey, ArtifactStore } from '../artifacts/artifact-store.js';
 import type { ActionCredentials } from '../jobs/action-credentials.js';
 import type { JobOutcome, JobPayload } from '../jobs/job-data.js';
+import type { Redactor } from '../secrets/redaction.js';
+import type { SecretResolver } from '../secrets/secret-references.js';
 import type { JobRecord } from '../store/execution-store.js';
 import type { ConnectionStore } from '../store/connection-store.js';
 import type { CodeBuildProjectStore } from '../store/codebuild-project-store.js';
@@ -16,6 +18,17 @@ export interface ProviderContext {
   workspaceDir: string;
   /** The action's log, readable with `lockstep logs`. */
   logFile: string;
+  /**
+   * Hides the run's resolved secret values in what the action writes to its log; without it the
+   * log writer still scrubs the well-known credential shapes.
+   */
+  redactor?: Redactor;
+  /**
+   * Reads the secrets the action names (SECRETS_MANAGER variables, buildspec
+   * `env.secrets-manager`) with its role's permission, and remembers every value it read so that
+   * the run redacts them (run-redactor.ts); absent, naming a secret fails the action.
+   */
+  secrets?: SecretResolver;
   /** Aborted when the action is abandoned or its job is lost. */
   signal: AbortSignal;
   artifacts: ArtifactStore;
@@ -26,6 +39,11 @@ export interface ProviderContext {
   outputKey(artifactName: string): ArtifactKey;
   /** Milliseconds left before the action times out. */
   remainingMs(): number;
+  /**
+   * Tells the worker that the action's process has started, so that work it held back while
+   * the action was being prepared (recording the decision that dispatched it) can run now.
+   */
+  processLaunched?(): void;
   /**
    * Issues the action's AWS session (its roleArn, else the pipeline role), for providers that
    * run the user's code; optional so that a context built by hand in a test may leave it out.

@@ -10,6 +10,7 @@ import type { BuiltInProvider } from './built-in-provider.js';
 import { codeBuildProvider } from './codebuild/codebuild-provider.js';
 import { commandsProvider } from './commands/commands-provider.js';
 import { gitSourceProvider } from './git-source/git-source-provider.js';
+import type { GitTransport } from './git-source/git-transport.js';
 import {
   invokePipelineProvider,
   type StartOtherPipeline,
@@ -22,10 +23,11 @@ const WAITS_FOR_A_PERSON = new Set(['Approval/AWS/Manual/1']);
 export function builtInProviders(
   thirdPartyWorkers: boolean,
   startOtherPipeline: StartOtherPipeline,
+  gitTransport: GitTransport = {},
 ): BuiltInProvider[] {
   const runnable = [
     commandsProvider,
-    gitSourceProvider,
+    gitSourceProvider(gitTransport),
     codeBuildProvider,
     invokePipelineProvider(startOtherPipeline),
   ];

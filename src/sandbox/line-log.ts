@@ -1,54 +1,78 @@
 import { createWriteStream } from 'node:fs';
 import type { WriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { formatLogTimeRecord, logTimesFile } from '../logs/action-log-times.js';
+import { Redactor } from '../secrets/redaction.js';
 
 /** A line longer than this is written in pieces, so one endless line cannot exhaust memory. */
-const MAX_PENDING_BYTES = 64 * 1024;
+const MAX_PENDING_CHARS = 64 * 1024;
 
 /**
  * Appends what a process writes to a log file, whole lines at a time, so that stdout and stderr
- * interleave by line rather than mid-line.
+ * interleave by line rather than mid-line. Each stream is redacted on its own before it is cut
+ * into lines (so a secret split between two reads, or across the cut of an endless line, is
+ * still found): the well-known credential shapes at least, and the run's secret values when
+ * the caller has them. The times file beside the log records when each piece was written.
  */
 export class LineLog {
-  private constructor(private readonly out: WriteStream) {}
+  private lastTimeMs = 0;
 
-  /** Opens `logFile` for appending, creating its directory. */
-  static async open(logFile: string): Promise<LineLog> {
+  private constructor(
+    private readonly out: WriteStream,
+    private readonly times: WriteStream,
+    private readonly redactor: Redactor,
+    /** Where the next byte lands in the log: the times file's records point at it. */
+    private offset: number,
+  ) {}
+
+  /** Opens `logFile` for appending, creating its directory; what is written goes through `redactor`. */
+  static async open(logFile: string, redactor: Redactor = Redactor.shapesOnly): Promise<LineLog> {
     await mkdir(path.dirname(logFile), { recursive: true });
-    const out = createWriteStream(logFile, { flags: 'a', mode: 0o600 });
-    await new Promise<void>((resolve, reject) => {
-      out.once('open', () => resolve());
-      out.once('error', reject);
-    });
-    return new LineLog(out);
+    const size = await stat(logFile).then(
+      (stats) => stats.size,
+      () => 0,
+    );
+    const [out, times] = await Promise.all([
+      appendStream(logFile),
+      appendStream(logTimesFile(logFile)),
+    ]);
+    return new LineLog(out, times, redactor, size);
   }
 
   /** Writes one line of our own (a line ending is added). */
   writeLine(line: string): void {
-    this.out.write(`${line}\n`);
+    this.append(this.redactor.redact(`${line}\n`));
   }
 
   /** Copies `stream` into the log; resolves when the stream has ended and its last line is out. */
   attach(stream: Readable): Promise<void> {
-    let pending = Buffer.alloc(0);
-    stream.on('data', (chunk: Buffer) => {
-      pending = Buffer.concat([pending, chunk]);
-      const end = pending.lastIndexOf(0x0a);
+    const decoder = new StringDecoder('utf8');
+    const redacting = this.redactor.stream();
+    let pending = '';
+    const take = (text: string) => {
+      pending += text;
+      const end = pending.lastIndexOf('\n');
       if (end >= 0) {
-        this.out.write(pending.subarray(0, end + 1));
-        pending = pending.subarray(end + 1);
+        this.append(pending.slice(0, end + 1));
+        pending = pending.slice(end + 1);
       }
-      if (pending.length > MAX_PENDING_BYTES) {
-        this.out.write(Buffer.concat([pending, Buffer.from('\n')]));
-        pending = Buffer.alloc(0);
+      if (pending.length > MAX_PENDING_CHARS) {
+        this.append(`${pending}\n`);
+        pending = '';
       }
-    });
+    };
+    stream.on('data', (chunk: Buffer) => take(redacting.write(decoder.write(chunk))));
     return new Promise((resolve) => {
+      let flushed = false;
       const flush = () => {
-        if (pending.length > 0) this.out.write(Buffer.concat([pending, Buffer.from('\n')]));
-        pending = Buffer.alloc(0);
+        if (flushed) return;
+        flushed = true;
+        take(redacting.write(decoder.end()) + redacting.end());
+        if (pending.length > 0) this.append(`${pending}\n`);
+        pending = '';
         resolve();
       };
       stream.once('end', flush);
@@ -57,9 +81,50 @@ export class LineLog {
   }
 
   /** Flushes and closes the file. */
-  close(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.out.end((error?: Error | null) => (error ? reject(error) : resolve()));
-    });
+  async close(): Promise<void> {
+    await Promise.all([endStream(this.out), endStream(this.times)]);
   }
+
+  /** Appends redacted text, noting its time when the clock has moved since the last note. */
+  private append(text: string): void {
+    if (text.length === 0) return;
+    const bytes = Buffer.from(text, 'utf8');
+    const nowMs = Math.max(Date.now(), this.lastTimeMs);
+    if (nowMs !== this.lastTimeMs) {
+      // Before the bytes, so a reader never sees bytes newer than their record says.
+      this.times.write(formatLogTimeRecord({ offset: this.offset, timeMs: nowMs }));
+      this.lastTimeMs = nowMs;
+    }
+    this.out.write(bytes);
+    this.offset += bytes.length;
+  }
+}
+
+/** Appends `text` to an action log through a LineLog: redacted, with its time recorded. */
+export async function appendToLog(
+  logFile: string,
+  text: string,
+  redactor: Redactor = Redactor.shapesOnly,
+): Promise<void> {
+  const log = await LineLog.open(logFile, redactor);
+  try {
+    if (text.length > 0) log.writeLine(text.endsWith('\n') ? text.slice(0, -1) : text);
+  } finally {
+    await log.close();
+  }
+}
+
+async function appendStream(file: string): Promise<WriteStream> {
+  const out = createWriteStream(file, { flags: 'a', mode: 0o600 });
+  await new Promise<void>((resolve, reject) => {
+    out.once('open', () => resolve());
+    out.once('error', reject);
+  });
+  return out;
+}
+
+function endStream(out: WriteStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    out.end((error?: Error | null) => (error ? reject(error) : resolve()));
+  });
 }

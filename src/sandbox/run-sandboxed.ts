@@ -99,9 +99,11 @@ export async function runSandboxed(spec: SandboxSpec): Promise<SandboxResult> {
     return { exitCode: null, signal: null, timedOut: false, aborted: true, ...reported };
   }
   await launch.prepare();
-  const log = await LineLog.open(spec.logFile);
+  const log = await LineLog.open(spec.logFile, spec.redactor);
   try {
-    const exit = await superviseProcess(launch.start(), log, {
+    const child = launch.start();
+    spec.onLaunched?.();
+    const exit = await superviseProcess(child, log, {
       timeoutMs: spec.timeoutMs,
       ...(spec.signal ? { signal: spec.signal } : {}),
       killGraceMs: spec.killGraceMs ?? DEFAULT_KILL_GRACE_MS,

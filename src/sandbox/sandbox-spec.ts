@@ -2,6 +2,7 @@
  * What the sandbox is asked to run and what it reports back. Only `src/sandbox/` spawns an
  * action's process (DESIGN.md section 2); providers describe the run with a `SandboxSpec`.
  */
+import type { Redactor } from '../secrets/redaction.js';
 
 /** How a run was isolated: `bubblewrap` (namespaces, see docs) or `none` (plain process). */
 export type SandboxIsolation = 'bubblewrap' | 'none';
@@ -18,10 +19,14 @@ export interface SandboxSpec {
   cwd?: string;
   /** stdout and stderr are appended here, line by line. */
   logFile: string;
+  /** Hides the run's secret values in the log; the well-known credential shapes always are. */
+  redactor?: Redactor;
   timeoutMs: number;
   signal?: AbortSignal;
   /** Time between SIGTERM and SIGKILL when the run is stopped (default 5000). */
   killGraceMs?: number;
+  /** Called once the process has been started (or failed to start), before it is waited for. */
+  onLaunched?: () => void;
 }
 
 /** How a sandboxed run ended. */

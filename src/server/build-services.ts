@@ -28,6 +28,11 @@ import { AccessReportLoader } from '../iam/access-report-loader.js';
 import { IamPolicyService } from '../iam/iam-policy-service.js';
 import { IamRoleService } from '../iam/iam-role-service.js';
 import { IamUserService } from '../iam/iam-user-service.js';
+import { KeyService } from '../kms/key-service.js';
+import { buildObjectStore } from '../objects/object-store.js';
+import { createAuthorizer, type ResourcePolicyLookup } from '../iam/authorize.js';
+import { PrincipalPolicyLoader } from '../iam/principal-policies.js';
+import { SecretService } from '../secrets/secret-service.js';
 import type { RootKey } from '../kms/root-key.js';
 import type { IamPrincipalType } from '../store/iam-store.js';
 import { ActionTypeService } from '../pipelines/action-type-service.js';
@@ -35,9 +40,13 @@ import type { AccountScope } from '../pipelines/pipeline-arn.js';
 import { PipelineService } from '../pipelines/pipeline-service.js';
 import { TagService } from '../pipelines/tag-service.js';
 import { builtInProviders } from '../providers/built-in-providers.js';
+import type { GitTransport } from '../providers/git-source/git-transport.js';
 import { SourceChangeDetector } from '../providers/git-source/source-change-detector.js';
 import type { StateStore } from '../store/state-store.js';
 import { LOCKSTEP_VERSION } from './version.js';
+
+/** How often KMS keys are checked for a due rotation or an ended deletion window. */
+const KMS_MAINTENANCE_MS = 60_000;
 
 export interface ExecutionOptions {
   dataDir: string;
@@ -51,6 +60,18 @@ export interface ExecutionOptions {
   sourcePollMs: number;
   /** Whether ThirdParty action types wait for partner workers instead of failing at once. */
   thirdPartyWorkers: boolean;
+  /** Accept credential-like values outside secret properties in declarations. */
+  allowPlaintextCredentials: boolean;
+  /** The operator's CA, credentials, ssh key and known hosts for https and ssh git hosts. */
+  gitTransport?: GitTransport;
+}
+
+/**
+ * The resources a policy of their own governs, for the authorizer: KMS keys (key policies) and
+ * Secrets Manager secrets (resource policies).
+ */
+export function resourcePolicies(kms: KeyService, secrets: SecretService): ResourcePolicyLookup {
+  return async (arn) => (await kms.accessRule(arn)) ?? secrets.catalog.policyRule(arn);
 }
 
 export interface BuiltServices {
@@ -73,26 +94,34 @@ export function buildServices(
   logError: (message: string, error: unknown) => void,
 ): BuiltServices {
   const actionTypes = new ActionTypeService(store, scope);
-  const pipelines = new PipelineService(store, scope, actionTypes);
+  const pipelines = new PipelineService(store, scope, actionTypes, {
+    refusePlaintextCredentials: !options.allowPlaintextCredentials,
+  });
   const runner = new ExecutionRunner(store, scope, actionTypes, new JobSignals());
   const executions = new ExecutionService(store, runner);
   const jobs = new JobService(store, runner);
+  const kms = new KeyService(store.kms, rootKey, scope);
   const workers = new BuiltInWorkers(
     store,
     jobs,
     runner.signals,
-    new FsArtifactStore(options.artifactDir),
-    builtInProviders(options.thirdPartyWorkers, async (request) => {
-      const { pipeline, record } = await pipelines.getUnmasked(request.pipelineName);
-      return executions.start({
-        pipelineName: record.name,
-        pipelineVersion: record.version,
-        declaration: pipeline,
-        trigger: { triggerType: 'StartPipelineExecution', triggerDetail: request.invokedBy },
-        variables: request.variables,
-        sourceRevisions: request.sourceRevisions,
-      });
-    }),
+    // Every artifact sealed with its own data key under the pipeline's key or aws/s3.
+    new FsArtifactStore(options.artifactDir, kms),
+    builtInProviders(
+      options.thirdPartyWorkers,
+      async (request) => {
+        const { pipeline, record } = await pipelines.getUnmasked(request.pipelineName);
+        return executions.start({
+          pipelineName: record.name,
+          pipelineVersion: record.version,
+          declaration: pipeline,
+          trigger: { triggerType: 'StartPipelineExecution', triggerDetail: request.invokedBy },
+          variables: request.variables,
+          sourceRevisions: request.sourceRevisions,
+        });
+      },
+      options.gitTransport,
+    ),
     {
       workerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
       dataDir: options.dataDir,
@@ -112,10 +141,21 @@ export function buildServices(
     executions,
     connections,
     intervalMs: options.sourcePollMs,
+    gitTransport: options.gitTransport,
     logError,
   });
   const jobProtocol = new JobWorkerProtocol(store, jobs, actionTypes, scope.accountId);
   const iamUsers = new IamUserService(store, rootKey, scope);
+  // Secrets read for an action (resolveValue) are authorized as API calls are, with key
+  // policies and secrets' resource policies.
+  const secrets: SecretService = new SecretService(
+    store.secrets,
+    kms,
+    scope,
+    createAuthorizer(new PrincipalPolicyLoader(store), Date.now, (arn) =>
+      resourcePolicies(kms, secrets)(arn),
+    ),
+  );
   const iamRoles = new IamRoleService(store, scope);
   // Inline policies and attachments need their user, group or role to exist.
   const requirePrincipal = async (type: IamPrincipalType, name: string) => {
@@ -148,6 +188,9 @@ export function buildServices(
     iamRoles,
     iamPolicies: new IamPolicyService(store, scope, requirePrincipal),
     accessReport: new AccessReportLoader(store, scope),
+    kms,
+    secrets,
+    ...buildObjectStore(store.objects, options.dataDir, kms),
     server: { version: LOCKSTEP_VERSION, dialect: store.dialect, startedAt: new Date() },
   };
   return {
@@ -155,12 +198,14 @@ export function buildServices(
     observeStateChanges: (observer) => runner.observe(observer),
     startBackground: async () => {
       await supervisor.start();
+      kms.startMaintenance(KMS_MAINTENANCE_MS, logError);
       workers.start();
       detector.start();
     },
     stopBackground: async () => {
-      detector.stop();
+      await detector.stop();
       supervisor.stop();
+      await kms.stopMaintenance();
       await workers.stop();
     },
     setServerUrl: (url) => workers.setServerUrl(url),

@@ -17,7 +17,12 @@ import { lockstepServiceWith } from '../api/lockstep-operations.js';
 import { AuditTrailPages } from '../audit/audit-trail-pages.js';
 import { codeConnectionsService } from '../api/codeconnections-operations.js';
 import { cloudTrailService } from '../api/cloudtrail-operations.js';
-import { createAuthenticator } from '../api/authenticate.js';
+import { kmsService } from '../api/kms-operations.js';
+import { secretsManagerService } from '../api/secretsmanager-operations.js';
+import { cloudWatchLogsService } from '../api/logs-operations.js';
+import { ActionLogGroups } from '../logs/action-log-groups.js';
+import { createAuthenticator, createS3Authenticator } from '../api/authenticate.js';
+import { S3Protocol } from '../api/s3/s3-protocol.js';
 import { createModelValidator } from '../api/model-validator.js';
 import { AuditTrail } from '../audit/audit-trail.js';
 import type { CompiledServeOptions } from '../config/serve-options.js';
@@ -27,7 +32,7 @@ import { PrincipalPolicyLoader } from '../iam/principal-policies.js';
 import { RootKey } from '../kms/root-key.js';
 import { openStateStore } from '../store/open-state-store.js';
 import { resolveAccountScope } from './account-settings.js';
-import { buildServices } from './build-services.js';
+import { buildServices, resourcePolicies } from './build-services.js';
 import { LOCKSTEP_VERSION } from './version.js';
 
 export interface RunningServer {
@@ -73,6 +78,8 @@ export async function startServer(
         workerConcurrency: options.workerConcurrency,
         sourcePollMs: options.sourcePollMs,
         thirdPartyWorkers: options.thirdPartyWorkers,
+        allowPlaintextCredentials: options.allowPlaintextCredentials,
+        gitTransport: options.gitTransport,
       },
       logError,
     );
@@ -86,6 +93,9 @@ export async function startServer(
       new AuditTrailPages(store, path.join(options.dataDir, 'keys')),
     );
     const codeBuild = codeBuildService(new CodeBuildProjectService(store.codeBuildProjects, scope));
+    const cloudWatchLogs = cloudWatchLogsService(
+      new ActionLogGroups(store, services.actionLogs, scope),
+    );
     // The engine's own state changes join the API calls in the one trail (issue C, point 5).
     built.observeStateChanges(async (changes) => {
       for (const change of changes) {
@@ -102,7 +112,13 @@ export async function startServer(
       scope,
       bootstrapAdminKeyId: admin.accessKeyId,
     });
-    const authorize = createAuthorizer(new PrincipalPolicyLoader(store));
+    // KMS keys are governed by their key policies (src/kms/key-access.ts), secrets with a
+    // resource policy by it too (src/secrets/secret-resource-policy.ts).
+    const authorize = createAuthorizer(
+      new PrincipalPolicyLoader(store),
+      Date.now,
+      resourcePolicies(services.kms, services.secrets),
+    );
     const protocol = new JsonProtocol({
       services: [
         codePipelineService,
@@ -110,6 +126,9 @@ export async function startServer(
         codeConnectionsService,
         cloudTrail,
         codeBuild,
+        cloudWatchLogs,
+        kmsService,
+        secretsManagerService,
       ],
       authenticate,
       authorize,
@@ -119,6 +138,9 @@ export async function startServer(
         codeConnectionsService,
         cloudTrail,
         codeBuild,
+        cloudWatchLogs,
+        kmsService,
+        secretsManagerService,
       ]),
       audit,
       serverServices: services,
@@ -136,11 +158,25 @@ export async function startServer(
       serverServices: services,
       logError,
     });
+    // S3's REST API: path-style buckets and objects, streamed, on the same listener.
+    const s3 = new S3Protocol({
+      authenticate: createS3Authenticator({
+        store,
+        rootKey,
+        scope,
+        bootstrapAdminKeyId: admin.accessKeyId,
+      }),
+      authorize,
+      audit,
+      serverServices: services,
+      logError,
+    });
     const app = await createHttpServer(protocol, queryProtocol, {
       maxBodyBytes: options.maxBodyBytes,
       tls: options.tls,
       health: () => Promise.resolve({ stateEngine: store.dialect, version: LOCKSTEP_VERSION }),
       logError,
+      s3,
     });
     await built.startBackground();
     await app.listen({ host: options.host, port: options.port });

@@ -20,6 +20,7 @@ export function toExecutionRow(r: ExecutionRecord): PipelineExecutionsTable {
     state_version: r.stateVersion,
     created_ms: r.createdMs,
     updated_ms: r.updatedMs,
+    declaration_sha256: r.declarationSha256,
   };
 }
 
@@ -35,6 +36,7 @@ export function toExecutionRecord(row: Selectable<PipelineExecutionsTable>): Exe
     stateVersion: row.state_version,
     createdMs: row.created_ms,
     updatedMs: row.updated_ms,
+    declarationSha256: row.declaration_sha256,
   };
 }
 

@@ -14,10 +14,22 @@ export interface ExecutionRecord {
   pipelineVersion: number;
   status: string;
   clientRequestToken: string | null;
+  /** The engine's state without the declaration, unless declarationSha256 is null. */
   stateJson: string;
   stateVersion: number;
   createdMs: number;
   updatedMs: number;
+  /**
+   * The declaration the run follows, in execution_declarations. Null for executions written
+   * before declarations were stored apart: their stateJson holds it.
+   */
+  declarationSha256: string | null;
+}
+
+/** A pipeline declaration as executions reference it: stored once, named by its SHA-256. */
+export interface StoredDeclaration {
+  sha256: string;
+  json: string;
 }
 
 export interface ActionExecutionRecord {
@@ -63,14 +75,35 @@ export interface DecisionCommit {
   newJobs: JobRecord[];
   /** Action executions whose unfinished jobs end now (abandoned or cancelled). */
   endJobsOfActions: string[];
+  /**
+   * The job whose outcome the decision takes in, ended in the same transaction; if it is no
+   * longer in one of `from`, nothing is written and commitDecision throws JobNotEndedError.
+   */
+  endJob?: JobEnd;
+}
+
+/** A job moved to its final status with its outcome recorded, if it is still in `from`. */
+export interface JobEnd {
+  id: string;
+  from: JobStatus[];
+  to: JobStatus;
+  dataJson: string;
 }
 
 export class ClientRequestTokenTakenError extends Error {}
 
+/** The job a decision was to end had already ended, or is gone; the decision was not written. */
+export class JobNotEndedError extends Error {}
+
 export interface ExecutionStore {
-  /** Inserts a new execution; ClientRequestTokenTakenError if its token was used before. */
-  insertExecution(record: ExecutionRecord): Promise<void>;
+  /**
+   * Inserts a new execution and, unless already stored, the declaration it follows;
+   * ClientRequestTokenTakenError if its token was used before.
+   */
+  insertExecution(record: ExecutionRecord, declaration: StoredDeclaration): Promise<void>;
   getExecution(id: string): Promise<ExecutionRecord | undefined>;
+  /** The JSON of the declaration with this SHA-256, if an execution still follows it. */
+  getDeclaration(sha256: string): Promise<string | undefined>;
   findExecutionByToken(pipelineName: string, token: string): Promise<ExecutionRecord | undefined>;
   /** Executions of a pipeline, newest first, starting after `after` (an execution id). */
   listExecutions(
@@ -94,7 +127,10 @@ export interface ExecutionStore {
   ): Promise<ActionExecutionRecord[]>;
   getActionExecution(id: string): Promise<ActionExecutionRecord | undefined>;
 
-  /** Forgets a deleted pipeline's executions, action executions and jobs. */
+  /**
+   * Forgets a deleted pipeline's executions, action executions and jobs, and the declarations
+   * no execution follows any more.
+   */
   deleteExecutionsOf(pipelineName: string): Promise<void>;
 
   getJob(id: string): Promise<JobRecord | undefined>;

@@ -16,12 +16,15 @@ import {
 } from './execution-rows.js';
 import {
   ClientRequestTokenTakenError,
+  JobNotEndedError,
   type ActionExecutionRecord,
   type DecisionCommit,
   type ExecutionRecord,
+  type JobEnd,
   type ExecutionStore,
   type JobRecord,
   type JobStatus,
+  type StoredDeclaration,
 } from './execution-store.js';
 import type { Database } from './schema.js';
 import type { StoreDialect } from './store-dialect.js';
@@ -35,13 +38,30 @@ export class KyselyExecutionStore implements ExecutionStore {
     private readonly engine: StoreDialect,
   ) {}
 
-  async insertExecution(record: ExecutionRecord): Promise<void> {
+  async insertExecution(record: ExecutionRecord, declaration: StoredDeclaration): Promise<void> {
     try {
-      await this.db.insertInto('pipeline_executions').values(toExecutionRow(record)).execute();
+      await this.db.transaction().execute(async (trx) => {
+        // Runs of one pipeline version share the row: the declaration is keyed by its content.
+        await trx
+          .insertInto('execution_declarations')
+          .values({ sha256: declaration.sha256, declaration_json: declaration.json })
+          .onConflict((oc) => oc.column('sha256').doNothing())
+          .execute();
+        await trx.insertInto('pipeline_executions').values(toExecutionRow(record)).execute();
+      });
     } catch (error) {
       if (this.engine.isUniqueViolation(error)) throw new ClientRequestTokenTakenError();
       throw error;
     }
+  }
+
+  async getDeclaration(sha256: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('execution_declarations')
+      .select('declaration_json')
+      .where('sha256', '=', sha256)
+      .executeTakeFirst();
+    return row?.declaration_json;
   }
 
   async getExecution(id: string): Promise<ExecutionRecord | undefined> {
@@ -111,6 +131,7 @@ export class KyselyExecutionStore implements ExecutionStore {
         .where('state_version', '=', commit.expectedStateVersion)
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) !== 1) return false;
+      if (commit.endJob) await endJob(trx, commit.endJob, commit.updatedMs);
       for (const action of commit.actions) {
         const row = toActionRow(action);
         await trx
@@ -180,11 +201,41 @@ export class KyselyExecutionStore implements ExecutionStore {
         .selectFrom('pipeline_executions')
         .select('id')
         .where('pipeline_name', '=', pipelineName);
+      const declarations = await trx
+        .selectFrom('pipeline_executions')
+        .select('declaration_sha256')
+        .distinct()
+        .where('pipeline_name', '=', pipelineName)
+        .where('declaration_sha256', 'is not', null)
+        .execute();
       await trx.deleteFrom('jobs').where('execution_id', 'in', ids).execute();
       await trx.deleteFrom('action_executions').where('pipeline_name', '=', pipelineName).execute();
       await trx
         .deleteFrom('pipeline_executions')
         .where('pipeline_name', '=', pipelineName)
+        .execute();
+      const shas = declarations.flatMap((row) => row.declaration_sha256 ?? []);
+      if (shas.length === 0) return;
+      // A declaration names its pipeline, so no other pipeline's run follows it; a run of a
+      // pipeline recreated under the same name meanwhile may, and keeps it (the foreign key
+      // refuses a deletion that would leave it dangling).
+      await trx
+        .deleteFrom('execution_declarations')
+        .where('sha256', 'in', shas)
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('pipeline_executions')
+                .select('id')
+                .whereRef(
+                  'pipeline_executions.declaration_sha256',
+                  '=',
+                  'execution_declarations.sha256',
+                ),
+            ),
+          ),
+        )
         .execute();
     });
   }
@@ -317,5 +368,18 @@ export class KyselyExecutionStore implements ExecutionStore {
       .limit(limit)
       .execute();
     return rows.map(toJobRecord);
+  }
+}
+
+/** Ends a decision's job inside its transaction; throwing rolls the whole decision back. */
+async function endJob(trx: Kysely<Database>, end: JobEnd, nowMs: number): Promise<void> {
+  const ended = await trx
+    .updateTable('jobs')
+    .set({ status: end.to, updated_ms: nowMs, lease_expires_ms: null, data_json: end.dataJson })
+    .where('id', '=', end.id)
+    .where('status', 'in', end.from)
+    .executeTakeFirst();
+  if (Number(ended.numUpdatedRows) !== 1) {
+    throw new JobNotEndedError(`job ${end.id} is no longer in ${end.from.join(' or ')}`);
   }
 }

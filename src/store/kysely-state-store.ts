@@ -6,6 +6,12 @@ import type { MfaStore } from './mfa-store.js';
 import { createMfaStore } from './mfa-queries.js';
 import type { CodeBuildProjectStore } from './codebuild-project-store.js';
 import { createCodeBuildProjectStore } from './codebuild-project-queries.js';
+import type { KmsStore } from './kms-store.js';
+import { createKmsStore } from './kms-queries.js';
+import type { SecretStore } from './secret-store.js';
+import { createSecretStore } from './secret-queries.js';
+import type { ObjectMetadataStore } from './object-metadata-store.js';
+import { createObjectMetadataStore } from './object-metadata-queries.js';
 import { sql, type Kysely } from 'kysely';
 import { toPipelineRecord, toPipelineRow } from './pipeline-row.js';
 import type { AccessKeyRow, Database } from './schema.js';
@@ -61,6 +67,9 @@ export class KyselyStateStore implements StateStore {
   readonly iam: IamStore;
   readonly mfa: MfaStore;
   readonly codeBuildProjects: CodeBuildProjectStore;
+  readonly kms: KmsStore;
+  readonly secrets: SecretStore;
+  readonly objects: ObjectMetadataStore;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -74,6 +83,9 @@ export class KyselyStateStore implements StateStore {
     this.codeBuildProjects = createCodeBuildProjectStore(db, (error) =>
       engine.isUniqueViolation(error),
     );
+    this.objects = createObjectMetadataStore(db, (error) => engine.isUniqueViolation(error));
+    this.kms = createKmsStore(db, (error) => engine.isUniqueViolation(error));
+    this.secrets = createSecretStore(db, (error) => engine.isUniqueViolation(error));
   }
 
   migrate(): Promise<void> {

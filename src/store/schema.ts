@@ -95,6 +95,14 @@ export interface PipelineExecutionsTable {
   state_version: number;
   created_ms: number;
   updated_ms: number;
+  /** The run's declaration in execution_declarations; null for rows that carry it in state_json. */
+  declaration_sha256: string | null;
+}
+
+/** Pipeline declarations that executions follow, stored once each by content. */
+export interface ExecutionDeclarationsTable {
+  sha256: string;
+  declaration_json: string;
 }
 
 export interface ActionExecutionsTable {
@@ -158,6 +166,7 @@ export interface Database extends IamTables {
   custom_action_types: CustomActionTypesTable;
   connections: ConnectionsTable;
   pipeline_executions: PipelineExecutionsTable;
+  execution_declarations: ExecutionDeclarationsTable;
   action_executions: ActionExecutionsTable;
   jobs: JobsTable;
   stage_transitions: StageTransitionsTable;

@@ -10,6 +10,9 @@ import type { ExecutionStore } from './execution-store.js';
 import type { IamStore } from './iam-store.js';
 import type { MfaStore } from './mfa-store.js';
 import type { CodeBuildProjectStore } from './codebuild-project-store.js';
+import type { KmsStore } from './kms-store.js';
+import type { SecretStore } from './secret-store.js';
+import type { ObjectMetadataStore } from './object-metadata-store.js';
 import type { ConnectionStore } from './connection-store.js';
 
 /** A pipeline's current row: what ListPipelines and GetPipeline's metadata show. */
@@ -175,6 +178,12 @@ export interface StateStore {
   readonly mfa: MfaStore;
   /** CodeBuild build projects. */
   readonly codeBuildProjects: CodeBuildProjectStore;
+  /** KMS keys, their sealed key material versions, and aliases. */
+  readonly kms: KmsStore;
+  /** Secrets Manager secrets and their sealed versions. */
+  readonly secrets: SecretStore;
+  /** S3 buckets and object versions (the bytes live in src/objects/). */
+  readonly objects: ObjectMetadataStore;
 
   /** Runs `section` holding a lock named `name` against every server on this database. */
   withLock<T>(name: string, section: () => Promise<T>): Promise<T>;

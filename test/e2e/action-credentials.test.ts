@@ -1,8 +1,9 @@
 /**
  * Per-action credentials, from inside the action: a Commands action whose role may only read
  * its own pipeline gets a session in the AWS_* variables, and the real AWS CLI v2 in the
- * sandbox can read that pipeline and is refused anything else; an action whose role does not
- * exist runs without credentials and says so in its summary; no secret reaches the log.
+ * sandbox can read that pipeline and is refused anything else; an action with no role of its
+ * own runs as the pipeline role; an action whose role does not exist runs without credentials
+ * and says so in its summary; no secret reaches the log.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { CreatePipelineCommand, ListActionExecutionsCommand } from '@aws-sdk/cli
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lockstepClient } from '../../src/cli/lockstep-client.js';
 import { startTestServer, type TestServer } from '../support/in-process-server.js';
+import { PIPELINE_ROLE_ARN } from '../support/pipeline-role.js';
 import { eventually, gitSource, gitSourceAction } from '../support/pipeline-runs.js';
 
 const exec = promisify(execFile);
@@ -82,7 +84,7 @@ describe.skipIf(!existsSync(AWS_V2))('an action runs with its role’s credentia
         pipeline: {
           name: 'creds',
           pipelineType: 'V2',
-          roleArn: MISSING_ROLE_ARN,
+          roleArn: PIPELINE_ROLE_ARN,
           artifactStore: { type: 'S3', location: 'artifacts' },
           stages: [
             { name: 'Source', actions: [gitSourceAction(source)] },
@@ -106,7 +108,21 @@ describe.skipIf(!existsSync(AWS_V2))('an action runs with its role’s credentia
                   ],
                 },
                 {
-                  name: 'WithoutRole',
+                  name: 'AsPipelineRole',
+                  actionTypeId: commands,
+                  inputArtifacts: [{ name: 'Code' }],
+                  commands: [
+                    'export HOME=$PWD AWS_PAGER=""',
+                    `${CLI} sts get-caller-identity > identity.json`,
+                    'grep -q assumed-role/pipeline/ identity.json',
+                    // The pipeline role has no permissions of its own.
+                    `! ${CLI} codepipeline get-pipeline --name creds 2> err`,
+                    'grep AccessDeniedException err',
+                  ],
+                },
+                {
+                  name: 'WithMissingRole',
+                  roleArn: MISSING_ROLE_ARN,
                   actionTypeId: commands,
                   inputArtifacts: [{ name: 'Code' }],
                   commands: ['test -z "$AWS_ACCESS_KEY_ID" && test -z "$AWS_SESSION_TOKEN"'],
@@ -122,15 +138,19 @@ describe.skipIf(!existsSync(AWS_V2))('an action runs with its role’s credentia
       const out = await t.client.send(new ListActionExecutionsCommand({ pipelineName: 'creds' }));
       const run = (out.actionExecutionDetails ?? []).filter((a) => a.stageName === 'Run');
       expect(run.map((a) => [a.actionName, a.status]).sort()).toEqual([
+        ['AsPipelineRole', 'Succeeded'],
+        ['WithMissingRole', 'Succeeded'],
         ['WithRole', 'Succeeded'],
-        ['WithoutRole', 'Succeeded'],
       ]);
       const withRole = run.find((a) => a.actionName === 'WithRole');
-      const withoutRole = run.find((a) => a.actionName === 'WithoutRole');
-      expect(withRole?.output?.executionResult?.externalExecutionSummary).not.toContain(
-        'without AWS credentials',
-      );
-      expect(withoutRole?.output?.executionResult?.externalExecutionSummary).toContain(
+      const asPipelineRole = run.find((a) => a.actionName === 'AsPipelineRole');
+      const withMissingRole = run.find((a) => a.actionName === 'WithMissingRole');
+      for (const action of [withRole, asPipelineRole]) {
+        expect(action?.output?.executionResult?.externalExecutionSummary).not.toContain(
+          'without AWS credentials',
+        );
+      }
+      expect(withMissingRole?.output?.executionResult?.externalExecutionSummary).toContain(
         `Ran without AWS credentials: role ${MISSING_ROLE_ARN} does not exist.`,
       );
       const secret = withRole?.output?.outputVariables?.SECRET_SEEN ?? '';

@@ -24,6 +24,8 @@ import {
   fixturePath,
   loadFixture,
   minimalDeclaration,
+  publishedFixturePath,
+  TEST_ACCOUNT,
 } from './support/pipeline-fixtures.js';
 import { awsCli, everyOnPath, versionOf, type AwsCli } from './support/run-client.js';
 import { codePipelineClient, expectRecentDate } from './support/sdk-client.js';
@@ -151,6 +153,29 @@ function describeCliV2(): void {
       );
       expectCliError(refused, 254, 'ValidationException');
       expect(refused.stderr).toContain("at 'pipeline.roleArn' failed to satisfy constraint");
+    });
+
+    it('refuses a service role CodePipeline cannot assume: InvalidStructureException', async () => {
+      // As published, the CLI's own example names a role of account 111111111111.
+      const published = publishedFixturePath(FIXTURE.mySecondPipeline);
+      const foreign = await cli.run('create-pipeline', '--cli-input-json', `file://${published}`);
+      expectCliError(foreign, 254, 'InvalidStructureException');
+      expect(foreign.stderr).toContain(
+        'CodePipeline is not authorized to perform AssumeRole on role ' +
+          'arn:aws:iam::111111111111:role/AWS-CodePipeline-Service',
+      );
+      const missing = structuredClone(pipeline);
+      missing.name = `${name}-norole`;
+      missing.roleArn = `arn:aws:iam::${TEST_ACCOUNT}:role/never-created`;
+      const refused = await cli.run(
+        'create-pipeline',
+        '--cli-input-json',
+        await inputFile(ctx.scratch, 'norole', missing),
+      );
+      expectCliError(refused, 254, 'InvalidStructureException');
+      expect(refused.stderr).toContain(`role ${missing.roleArn}`);
+      const listed = await cli.json<{ pipelines: { name: string }[] }>('list-pipelines');
+      expect(listed.pipelines.map((p) => p.name)).not.toContain(missing.name);
     });
 
     it('update-pipeline makes version 2; --pipeline-version 1 still shows the old one', async () => {

@@ -17,11 +17,11 @@ import {
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadFixture } from '../e2e/support/pipeline-fixtures.js';
 import { auditRecordHash } from '../../src/audit/audit-record-hash.js';
 import { openStateStore } from '../../src/store/open-state-store.js';
 import { clientEnv, runClient } from '../e2e/support/run-client.js';
 import { startTestServer, type TestServer } from '../support/in-process-server.js';
-import { REPO_ROOT } from '../support/lockstep-process.js';
 import {
   createTestDatabase,
   reportPostgresSkipped,
@@ -88,8 +88,7 @@ async function tampered(...sql: string[]): Promise<string> {
 
 beforeAll(async () => {
   t = await startTestServer();
-  const fixture = await readFile(path.join(REPO_ROOT, 'test/fixtures/pipelines', FIXTURE), 'utf8');
-  const decl = (JSON.parse(fixture) as { pipeline: PipelineDeclaration }).pipeline;
+  const decl = loadFixture(FIXTURE).pipeline;
   decl.stages![0]!.actions![0]!.configuration!.OAuthToken = TOKEN;
   await t.client.send(new CreatePipelineCommand({ pipeline: decl }));
   for (let i = 0; i < LIST_CALLS; i++) await t.client.send(new ListPipelinesCommand({}));
@@ -321,7 +320,8 @@ describe('bin/lockstep audit verify', () => {
 describe.skipIf(!TEST_DATABASE_URL)('the chain on PostgreSQL', () => {
   it('stays one chain under concurrent calls, and verify names a changed record', async () => {
     const database = await createTestDatabase();
-    const server = await startTestServer({ databaseUrl: database.url });
+    // No service roles: the trail must hold exactly the 40 calls below.
+    const server = await startTestServer({ databaseUrl: database.url, pipelineRoles: [] });
     try {
       const calls = Array.from({ length: 40 }, () =>
         server.client.send(new ListPipelinesCommand({})),

@@ -3,12 +3,13 @@
  * is a real process with an environment scrubbed of the developer's AWS settings. Each test
  * uses its own pipeline names, so the tests do not depend on one another's order.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { PipelineDeclaration } from '@aws-sdk/client-codepipeline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, startLockstep, type LockstepProcess } from '../support/lockstep-process.js';
+import { fixturePath, loadFixture } from '../e2e/support/pipeline-fixtures.js';
+import { startLockstep, type LockstepProcess } from '../support/lockstep-process.js';
 import {
   closedPort,
   isolatedEnv,
@@ -16,7 +17,6 @@ import {
   type CommandResult,
 } from './support/lockstep-cli.js';
 
-const FIXTURES = path.join(REPO_ROOT, 'test/fixtures/pipelines');
 const S3_TO_CODEDEPLOY = 'awscli-example__create-pipeline__MySecondPipeline.json';
 const V2_WITH_TRIGGERS = 'derived__awsdocs-pipeline-requirements__V2-MyPipeline.json';
 
@@ -43,11 +43,8 @@ function pipelines(
   });
 }
 
-async function fixtureDeclaration(fixture: string, name: string): Promise<PipelineDeclaration> {
-  const doc = JSON.parse(await readFile(path.join(FIXTURES, fixture), 'utf8')) as {
-    pipeline: PipelineDeclaration;
-  };
-  return { ...doc.pipeline, name };
+function fixtureDeclaration(fixture: string, name: string): PipelineDeclaration {
+  return { ...loadFixture(fixture).pipeline, name };
 }
 
 /** Writes a declaration to a file, as `{"pipeline": ...}` or bare, and returns its path. */
@@ -62,7 +59,7 @@ async function declarationFile(
 
 /** Creates a pipeline from a fixture under a new name, through the CLI. */
 async function created(fixture: string, name: string): Promise<PipelineDeclaration> {
-  const pipeline = await fixtureDeclaration(fixture, name);
+  const pipeline = fixtureDeclaration(fixture, name);
   const result = await pipelines(['create', '--file', await declarationFile(pipeline)]);
   expect(result.stderr).not.toMatch(/lockstep: /);
   expect(result.code).toBe(0);
@@ -78,14 +75,11 @@ async function listedNames(): Promise<string[]> {
 
 describe('lockstep pipelines', () => {
   it('creates from a {"pipeline": ...} file and from a bare declaration, and lists both', async () => {
-    const wrapped = await pipelines(['create', '--file', path.join(FIXTURES, S3_TO_CODEDEPLOY)]);
+    const wrapped = await pipelines(['create', '--file', fixturePath(S3_TO_CODEDEPLOY)]);
     expect(wrapped.code).toBe(0);
     expect(wrapped.stdout).toBe('created MySecondPipeline version 1\n');
 
-    const bareFile = await declarationFile(
-      await fixtureDeclaration(V2_WITH_TRIGGERS, 'BareV2'),
-      'bare',
-    );
+    const bareFile = await declarationFile(fixtureDeclaration(V2_WITH_TRIGGERS, 'BareV2'), 'bare');
     const bare = await pipelines(['create', '--file', bareFile]);
     expect(bare.code).toBe(0);
     expect(bare.stdout).toBe('created BareV2 version 1\n');
@@ -171,7 +165,7 @@ describe('lockstep pipelines', () => {
 
   it('refuses a bad --output before it changes anything', async () => {
     // A command that reports failure must not have done the work: a script would retry it.
-    const file = await declarationFile(await fixtureDeclaration(S3_TO_CODEDEPLOY, 'NotMade'));
+    const file = await declarationFile(fixtureDeclaration(S3_TO_CODEDEPLOY, 'NotMade'));
     const result = await pipelines(['create', '--file', file, '--output', 'yaml']);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('Allowed choices are json, table');

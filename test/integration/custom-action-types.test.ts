@@ -3,8 +3,6 @@
  * tagged, deleted (after which the version can never be reused), and refused when their
  * properties break CodePipeline's rules.
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import {
   CreateCustomActionTypeCommand,
   CreatePipelineCommand,
@@ -15,13 +13,10 @@ import {
   type PipelineDeclaration,
 } from '@aws-sdk/client-codepipeline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../support/lockstep-process.js';
+import { loadFixture } from '../e2e/support/pipeline-fixtures.js';
 import { startTestServer, type TestServer } from '../support/in-process-server.js';
 
-const FIXTURE = path.join(
-  REPO_ROOT,
-  'test/fixtures/pipelines/floci-test__custom-worker-pipeline.json',
-);
+const FIXTURE = 'floci-test__custom-worker-pipeline.json';
 const artifacts = { minimumCount: 0, maximumCount: 5 };
 
 /** True for a ValidationException whose message contains `part`. */
@@ -34,14 +29,13 @@ describe('custom action types', () => {
   beforeAll(async () => (t = await startTestServer()));
   afterAll(() => t.stop());
 
-  async function fixture(): Promise<PipelineDeclaration> {
-    return (JSON.parse(await readFile(FIXTURE, 'utf8')) as { pipeline: PipelineDeclaration })
-      .pipeline;
+  function fixture(): PipelineDeclaration {
+    return loadFixture(FIXTURE).pipeline;
   }
 
   it('refuses a pipeline that uses a custom type nobody registered', async () => {
     await expect(
-      t.client.send(new CreatePipelineCommand({ pipeline: await fixture() })),
+      t.client.send(new CreatePipelineCommand({ pipeline: fixture() })),
     ).rejects.toMatchObject({
       name: 'InvalidActionDeclarationException',
     });
@@ -70,7 +64,7 @@ describe('custom action types', () => {
     const tags = await t.client.send(new ListTagsForResourceCommand({ resourceArn: arn }));
     expect(tags.tags).toEqual([{ key: 'team', value: 'build' }]);
 
-    const decl = await fixture();
+    const decl = fixture();
     await t.client.send(new CreatePipelineCommand({ pipeline: decl }));
     const got = await t.client.send(new GetPipelineCommand({ name: decl.name }));
     expect(got.pipeline?.stages?.[1]?.actions?.[0]?.actionTypeId?.owner).toBe('Custom');
@@ -91,7 +85,7 @@ describe('custom action types', () => {
         outputArtifactDetails: { minimumCount: 0, maximumCount: 0 },
       }),
     );
-    const decl = await fixture();
+    const decl = fixture();
     decl.name = 'secret-custom';
     decl.stages![1] = {
       name: 'Deploy',

@@ -19,6 +19,9 @@ import {
   type PipelineDeclaration,
 } from '@aws-sdk/client-codepipeline';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { fixturePath, loadFixture } from '../e2e/support/pipeline-fixtures.js';
+import { clientEnv, runClient } from '../e2e/support/run-client.js';
+import { CODEPIPELINE_TRUST, createPipelineRole } from '../support/pipeline-role.js';
 import {
   REPO_ROOT,
   startLockstep,
@@ -33,10 +36,7 @@ import {
   type EnvServer,
 } from './support/lockstep-cli.js';
 
-const FIXTURE = path.join(
-  REPO_ROOT,
-  'test/fixtures/pipelines/awscli-example__create-pipeline__MySecondPipeline.json',
-);
+const FIXTURE = 'awscli-example__create-pipeline__MySecondPipeline.json';
 
 const scratchDirs: string[] = [];
 const running: (LockstepProcess | EnvServer)[] = [];
@@ -77,9 +77,8 @@ afterAll(async () => {
   await Promise.all(scratchDirs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-async function fixturePipeline(name: string): Promise<PipelineDeclaration> {
-  const doc = JSON.parse(await readFile(FIXTURE, 'utf8')) as { pipeline: PipelineDeclaration };
-  return { ...doc.pipeline, name };
+function fixturePipeline(name: string): PipelineDeclaration {
+  return { ...loadFixture(FIXTURE).pipeline, name };
 }
 
 function clientFor(server: LockstepProcess): CodePipelineClient {
@@ -137,7 +136,7 @@ describe('lockstep serve: first start and restart', () => {
     const first = await start({ dataDir });
     const credentialsBefore = await readFile(path.join(dataDir, 'credentials'), 'utf8');
     await clientFor(first).send(
-      new CreatePipelineCommand({ pipeline: await fixturePipeline('Survivor') }),
+      new CreatePipelineCommand({ pipeline: fixturePipeline('Survivor') }),
     );
     expect(await first.stop()).toBe(0);
 
@@ -155,7 +154,7 @@ describe('lockstep serve: first start and restart', () => {
     const dataDir = path.join(await scratch(), 'data');
     const server = await start({ dataDir });
     await clientFor(server).send(
-      new CreatePipelineCommand({ pipeline: await fixturePipeline('Sealed') }),
+      new CreatePipelineCommand({ pipeline: fixturePipeline('Sealed') }),
     );
     const { accessKeyId, secretAccessKey } = server.credentials;
 
@@ -200,7 +199,7 @@ describe('lockstep serve: shutdown', () => {
   it('finishes a request that was in flight when SIGTERM arrived', async () => {
     const server = await start();
     const client = clientFor(server);
-    await client.send(new CreatePipelineCommand({ pipeline: await fixturePipeline('InFlight') }));
+    await client.send(new CreatePipelineCommand({ pipeline: fixturePipeline('InFlight') }));
     const signed = await signedListPipelines(client);
 
     // Deterministic ordering, no sleeps: headers go first with Expect: 100-continue, and the
@@ -277,7 +276,7 @@ describe('lockstep serve: options', () => {
     { args: ['--account-id', '12'], says: [/--account-id must be 12 digits/, /'12'/] },
     { args: ['--port', '99999'], says: [/--port/, /99999/] },
     { args: ['--database-url', 'mysql://x'], says: [/--database-url/, /postgres/] },
-    { args: ['--tls-cert', FIXTURE], says: [/--tls-cert and --tls-key/] },
+    { args: ['--tls-cert', fixturePath(FIXTURE)], says: [/--tls-cert and --tls-key/] },
   ])('refuses $args with exit 2 before touching the data directory', async ({ args, says }) => {
     const dataDir = path.join(await scratch(), 'data');
     const portArgs = args.includes('--port') ? [] : ['--port', '0'];
@@ -319,15 +318,17 @@ describe('lockstep serve: options', () => {
     expect(server.url).not.toMatch(/:7700$/);
     const credentials = await readFile(path.join(dataDir, 'credentials'), 'utf8');
     const key = (name: string) => new RegExp(`^${name}\\s*=\\s*(\\S+)`, 'm').exec(credentials)?.[1];
-    const client = sdkClient(
-      server.url,
-      {
-        accessKeyId: key('aws_access_key_id') ?? '',
-        secretAccessKey: key('aws_secret_access_key') ?? '',
-      },
-      { region: 'eu-west-1' },
-    );
-    await client.send(new CreatePipelineCommand({ pipeline: await fixturePipeline('FromEnv') }));
+    const serverKey = {
+      accessKeyId: key('aws_access_key_id') ?? '',
+      secretAccessKey: key('aws_secret_access_key') ?? '',
+    };
+    const client = sdkClient(server.url, serverKey, { region: 'eu-west-1' });
+    // The service role must be one of this server's own account.
+    const roleArn = 'arn:aws:iam::555566667777:role/from-env';
+    const access = { url: server.url, region: 'eu-west-1', credentials: serverKey };
+    await createPipelineRole(access, roleArn);
+    const pipeline = { ...fixturePipeline('FromEnv'), roleArn };
+    await client.send(new CreatePipelineCommand({ pipeline }));
     const got = await client.send(new GetPipelineCommand({ name: 'FromEnv' }));
     expect(got.metadata?.pipelineArn).toBe('arn:aws:codepipeline:eu-west-1:555566667777:FromEnv');
   });
@@ -348,6 +349,7 @@ if (!hasOpenssl) console.warn('serve.test.ts: TLS tests skipped: openssl is not 
 describe.skipIf(!hasOpenssl)('lockstep serve: TLS', () => {
   let server: LockstepProcess;
   let ca: Buffer;
+  let caFile: string;
   let keyPem: Buffer;
   let base: string;
 
@@ -361,11 +363,14 @@ describe.skipIf(!hasOpenssl)('lockstep serve: TLS', () => {
       ...['-keyout', key, '-out', cert],
     ]);
     ca = await readFile(cert);
+    caFile = cert;
     keyPem = await readFile(key);
     // TLS lifts the loopback-only rule, so starting on 0.0.0.0 also shows that is accepted.
     server = await startLockstep({
       dataDir: path.join(dir, 'data'),
       extraArgs: ['--tls-cert', cert, '--tls-key', key, '--host', '0.0.0.0'],
+      // Made over HTTPS, which the role helper's fetch would not trust; these tests need none.
+      pipelineRoles: [],
     });
     base = `https://127.0.0.1:${server.port}`;
   });
@@ -408,7 +413,16 @@ describe.skipIf(!hasOpenssl)('lockstep serve: TLS', () => {
     const client = sdkClient(base, server.credentials, {
       requestHandler: { httpsAgent: new https.Agent({ ca }) },
     });
-    await client.send(new CreatePipelineCommand({ pipeline: await fixturePipeline('OverTls') }));
+    const pipeline = fixturePipeline('OverTls');
+    // Its service role first, made with the AWS CLI trusting the same certificate.
+    const roleName = pipeline.roleArn?.split('/').pop() ?? '';
+    const createRole = ['iam', 'create-role', '--role-name', roleName];
+    createRole.push('--assume-role-policy-document', CODEPIPELINE_TRUST);
+    createRole.push('--endpoint-url', base, '--region', 'us-east-1');
+    const env = clientEnv(path.join(server.dataDir, 'credentials'), { AWS_CA_BUNDLE: caFile });
+    const iam = await runClient('aws', createRole, env);
+    expect(iam.stderr).toBe('');
+    await client.send(new CreatePipelineCommand({ pipeline }));
     const listed = await client.send(new ListPipelinesCommand({}));
     expect(listed.pipelines?.map((p) => p.name)).toEqual(['OverTls']);
   });

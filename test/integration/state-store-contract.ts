@@ -24,6 +24,10 @@ const ALL_MIGRATIONS = [
   '0006-iam',
   '0007-mfa',
   '0008-codebuild-projects',
+  '0009-kms',
+  '0010-secrets',
+  '0011-execution-declarations',
+  '0012-objects',
 ];
 
 export interface StoreTarget {

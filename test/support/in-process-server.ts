@@ -10,6 +10,7 @@ import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { compileServeOptions } from '../../src/config/serve-options.js';
 import { startServer, type RunningServer } from '../../src/server/lockstep-server.js';
 import { parseCredentials } from './lockstep-process.js';
+import { createPipelineRoles, TEST_PIPELINE_ROLES } from './pipeline-role.js';
 
 export interface TestServer {
   server: RunningServer;
@@ -32,6 +33,8 @@ export async function startTestServer(
     artifactDir?: string;
     /** Credentials to use when this replica did not create the administrator. */
     credentials?: { accessKeyId: string; secretAccessKey: string };
+    /** Service roles to create once it listens (pipeline-role.ts); TEST_PIPELINE_ROLES unless given. */
+    pipelineRoles?: readonly string[];
   } = {},
 ): Promise<TestServer> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'lockstep-it-'));
@@ -51,6 +54,13 @@ export async function startTestServer(
   const credentials =
     options.credentials ??
     parseCredentials(await readFile(path.join(dataDir, 'credentials'), 'utf8'));
+  await createPipelineRoles(
+    { url: server.url, region: 'us-east-1', credentials },
+    options.pipelineRoles ?? TEST_PIPELINE_ROLES,
+  ).catch(async (error: unknown) => {
+    await server.close();
+    throw error;
+  });
   const client = new CodePipelineClient({
     endpoint: server.url,
     region: 'us-east-1',

@@ -7,9 +7,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createPipelineRoles, TEST_PIPELINE_ROLES } from './pipeline-role.js';
+import { REPO_ROOT } from './repo-root.js';
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export { REPO_ROOT };
 export const LOCKSTEP_BIN = path.join(REPO_ROOT, 'bin', 'lockstep');
 
 export interface LockstepProcess {
@@ -32,6 +33,8 @@ export interface StartOptions {
   region?: string;
   extraArgs?: string[];
   env?: NodeJS.ProcessEnv;
+  /** Service roles to create once it listens (pipeline-role.ts); TEST_PIPELINE_ROLES unless given. */
+  pipelineRoles?: readonly string[];
 }
 
 /** Starts a server and resolves once it says it is listening. */
@@ -51,6 +54,13 @@ export async function startLockstep(options: StartOptions = {}): Promise<Lockste
   child.stdout?.resume();
   const url = await waitForListening(child, () => stderr);
   const credentials = parseCredentials(await readFile(path.join(dataDir, 'credentials'), 'utf8'));
+  try {
+    const roles = options.pipelineRoles ?? TEST_PIPELINE_ROLES;
+    await createPipelineRoles({ url, region, credentials }, roles);
+  } catch (error) {
+    await stopProcess(child);
+    throw error;
+  }
   return {
     url,
     port: Number(new URL(url).port),

@@ -10,6 +10,13 @@ export interface CanonicalRequestInput {
   /** The client's SignedHeaders list, in its order. */
   signedHeaders: readonly string[];
   payloadHash: string;
+  /**
+   * S3's variant: the path is encoded once, as it was sent (canonicalS3Uri), not normalized and
+   * encoded twice.
+   */
+  s3?: boolean;
+  /** A query parameter left out of the canonical query string: a presigned URL's signature. */
+  omitQueryParameter?: string;
 }
 
 // RFC 3986 unreserved characters stay as they are; every other byte becomes %XX (upper case).
@@ -34,8 +41,8 @@ export function buildCanonicalRequest(input: CanonicalRequestInput): string {
   );
   return [
     input.method,
-    canonicalUri(rawPath),
-    canonicalQueryString(rawQuery),
+    input.s3 ? canonicalS3Uri(rawPath) : canonicalUri(rawPath),
+    canonicalQueryString(rawQuery, input.omitQueryParameter),
     ...headerLines,
     '',
     input.signedHeaders.join(';'),
@@ -61,16 +68,28 @@ export function canonicalUri(rawPath: string): string {
 }
 
 /**
+ * Canonical URI for S3: every segment as the client encoded it, kept whole (no dot segments
+ * resolved, no empty segments dropped: `a//b` and `a/./b` are distinct keys) and encoded once.
+ * Each segment is decoded and re-encoded, so `%7e`, `~` and `%7E` agree as they do for AWS.
+ */
+export function canonicalS3Uri(rawPath: string): string {
+  if (rawPath === '') return '/';
+  return rawPath.split('/').map(reencode).join('/');
+}
+
+/**
  * Canonical query string: each name and value percent-decoded and re-encoded per RFC 3986
  * (so `%7e`, `~` and `%7E` agree, and `+` stays a plus), then sorted by name, then value.
+ * `omit` names a parameter to leave out (X-Amz-Signature, in a presigned URL).
  */
-export function canonicalQueryString(rawQuery: string): string {
+export function canonicalQueryString(rawQuery: string, omit?: string): string {
   const pairs: Array<[string, string]> = [];
   for (const part of rawQuery.split('&')) {
     if (part === '') continue;
     const equals = part.indexOf('=');
     const name = equals < 0 ? part : part.slice(0, equals);
     const value = equals < 0 ? '' : part.slice(equals + 1);
+    if (omit !== undefined && name === omit) continue;
     pairs.push([reencode(name), reencode(value)]);
   }
   pairs.sort(([nameA, valueA], [nameB, valueB]) =>

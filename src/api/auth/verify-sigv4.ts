@@ -6,6 +6,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import {
   IncompleteSignatureException,
   InvalidSignatureException,
+  LockstepError,
   MissingAuthenticationTokenException,
   UnrecognizedClientException,
 } from '../../errors/lockstep-error.js';
@@ -14,6 +15,12 @@ import { parseCredentialScope } from './credential-scope.js';
 import { firstHeaderValue } from './first-header-value.js';
 import { parseAuthorization } from './parse-authorization.js';
 import type { ParsedAuthorization } from './parse-authorization.js';
+import {
+  checkPresignedWindow,
+  readPresignedQuery,
+  refuseSignatureV2,
+  type PresignedQuery,
+} from './presigned-query.js';
 import { SIGV4_MESSAGES } from './sigv4-messages.js';
 import { formatAmzDate, readSigningDate } from './signing-date.js';
 import type { SigningDate } from './signing-date.js';
@@ -25,7 +32,12 @@ export interface SigV4Request {
   /** Raw request target: path and query string exactly as received. */
   path: string;
   headers: IncomingHttpHeaders;
-  body: Buffer;
+  /**
+   * The body, to check against x-amz-content-sha256. Only S3 may leave it out (a streamed
+   * upload): the canonical request then uses the declared hash, and the caller checks the body
+   * against it (or its aws-chunked signatures) as it reads.
+   */
+  body?: Buffer;
 }
 
 /** The secret side of an access key. */
@@ -44,6 +56,11 @@ export interface VerifySigV4Options {
   /** How far the signing time may be from now, either way. AWS allows 5 minutes. */
   clockSkewMs?: number;
   signingKeyCache?: SigningKeyCache;
+  /**
+   * S3's variant of SigV4: the path encoded once, x-amz-content-sha256 required (a hash,
+   * UNSIGNED-PAYLOAD or a STREAMING-* mode), and presigned URLs accepted.
+   */
+  s3?: boolean;
 }
 
 /** Who signed a request that verified. */
@@ -54,10 +71,30 @@ export interface VerifiedSigV4 {
   /** Lower-cased, in the client's order. */
   signedHeaders: string[];
   securityToken?: string;
+  /** For S3 only: what verifying an aws-chunked body's chunk signatures chains from. */
+  seed?: SigV4Seed;
+}
+
+/** The request signature and its signing inputs, which every chunk signature chains from. */
+export interface SigV4Seed {
+  signature: string;
+  signingKey: Buffer;
+  amzDate: string;
+  /** `date/region/service/aws4_request`. */
+  credentialScope: string;
+  /** x-amz-content-sha256 as declared (a hash, UNSIGNED-PAYLOAD or a STREAMING-* mode). */
+  payloadHash: string;
 }
 
 const ALGORITHM = 'AWS4-HMAC-SHA256';
 const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
+/** The x-amz-content-sha256 values S3 accepts besides a hex SHA-256. */
+const S3_PAYLOAD_MODES = new Set([
+  UNSIGNED_PAYLOAD,
+  'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+  'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER',
+  'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+]);
 const DEFAULT_CLOCK_SKEW_MS = 5 * 60 * 1000;
 const sharedSigningKeys = new SigningKeyCache();
 
@@ -67,9 +104,20 @@ export async function verifySigV4(
   options: VerifySigV4Options,
 ): Promise<VerifiedSigV4> {
   const { headers } = request;
-  const { auth, signedHeaders, signingDate } = readAuthorization(headers, options);
+  if (options.s3) refuseSignatureV2(request.path, firstHeaderValue(headers.authorization));
+  const presigned =
+    options.s3 && headers.authorization === undefined
+      ? readPresignedQuery(request.path)
+      : undefined;
+  const { auth, signedHeaders, signingDate } = presigned
+    ? readPresigned(presigned, options)
+    : readAuthorization(headers, options);
   const scope = parseCredentialScope(auth.credential, options.service, signingDate.amzDate);
-  const payloadHash = payloadHashOf(request);
+  const payloadHash = presigned
+    ? UNSIGNED_PAYLOAD
+    : options.s3
+      ? s3PayloadHashOf(request)
+      : payloadHashOf(request);
   const credential = await options.lookupCredential(scope.accessKeyId);
   if (credential === undefined) throw new UnrecognizedClientException(SIGV4_MESSAGES.invalidToken);
 
@@ -79,6 +127,8 @@ export async function verifySigV4(
     headers,
     signedHeaders: auth.signedHeaders,
     payloadHash,
+    s3: options.s3 === true,
+    ...(presigned ? { omitQueryParameter: 'X-Amz-Signature' } : {}),
   });
   const stringToSign = [ALGORITHM, signingDate.amzDate, scope.scope, sha256Hex(canonicalRequest)];
   const keys = options.signingKeyCache ?? sharedSigningKeys;
@@ -87,15 +137,75 @@ export async function verifySigV4(
   if (!signatureMatches(auth.signature, expected)) {
     throw new InvalidSignatureException(SIGV4_MESSAGES.signatureMismatch);
   }
-  const token = firstHeaderValue(headers['x-amz-security-token']);
+  const token = presigned
+    ? presigned.securityToken
+    : firstHeaderValue(headers['x-amz-security-token']);
   const securityToken = checkSecurityToken(token, credential);
+  const seed: SigV4Seed = {
+    signature: auth.signature.toLowerCase(),
+    signingKey,
+    amzDate: signingDate.amzDate,
+    credentialScope: scope.scope,
+    payloadHash,
+  };
   return {
     accessKeyId: scope.accessKeyId,
     region: scope.region,
     service: scope.service,
     signedHeaders,
     ...(securityToken === undefined ? {} : { securityToken }),
+    ...(options.s3 ? { seed } : {}),
   };
+}
+
+// A presigned URL's checks: a readable date within the URL's lifetime, host signed, and the
+// algorithm, as for the header.
+function readPresigned(
+  presigned: PresignedQuery,
+  options: VerifySigV4Options,
+): { auth: ParsedAuthorization; signedHeaders: string[]; signingDate: SigningDate } {
+  const { auth } = presigned;
+  const signedHeaders = auth.signedHeaders.map((name) => name.toLowerCase());
+  const signingDate = readSigningDate({ 'x-amz-date': presigned.amzDate }, ['x-amz-date']);
+  if (signingDate === undefined) {
+    throw new IncompleteSignatureException(SIGV4_MESSAGES.requiresDate);
+  }
+  const skewMs = options.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS;
+  checkPresignedWindow(signingDate.epochMs, presigned.expiresSeconds, options.nowMs, skewMs);
+  if (!signedHeaders.includes('host')) {
+    throw new InvalidSignatureException(SIGV4_MESSAGES.hostNotSigned);
+  }
+  if (auth.algorithm !== ALGORITHM) {
+    throw new IncompleteSignatureException(
+      `X-Amz-Algorithm only supports "${ALGORITHM}", not '${auth.algorithm}'.`,
+    );
+  }
+  return { auth, signedHeaders, signingDate };
+}
+
+// S3 requires the client to declare its payload: a hash (checked here when the body is at
+// hand, else by the caller as it streams), UNSIGNED-PAYLOAD, or one of the streaming modes.
+function s3PayloadHashOf(request: SigV4Request): string {
+  const declared = firstHeaderValue(request.headers['x-amz-content-sha256'])?.trim();
+  if (declared === undefined) {
+    throw new LockstepError(
+      'InvalidRequest',
+      'Missing required header for this request: x-amz-content-sha256',
+    );
+  }
+  if (S3_PAYLOAD_MODES.has(declared)) return declared;
+  if (!/^[0-9a-fA-F]{64}$/.test(declared)) {
+    throw new LockstepError(
+      'InvalidArgument',
+      'x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, ' +
+        'STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, ' +
+        'or a valid sha256 value.',
+    );
+  }
+  if (request.body !== undefined && declared.toLowerCase() !== sha256Hex(request.body)) {
+    throw new InvalidSignatureException(SIGV4_MESSAGES.payloadHashMismatch);
+  }
+  return declared.toLowerCase();
 }
 
 // The checks that need no credential, in the order AWS applies them: a token at all, complete
@@ -152,7 +262,9 @@ function checkClockSkew(signedMs: number, nowMs: number, skewMs: number): void {
 // The payload hash in the canonical request is the one the client declared, if it declared
 // one; a declared hash that is not the body's would let a signature cover a different body.
 function payloadHashOf(request: SigV4Request): string {
-  const actual = createHash('sha256').update(request.body).digest('hex');
+  const actual = createHash('sha256')
+    .update(request.body ?? Buffer.alloc(0))
+    .digest('hex');
   const declared = firstHeaderValue(request.headers['x-amz-content-sha256'])?.trim();
   if (declared === undefined) return actual;
   if (declared !== UNSIGNED_PAYLOAD && declared.toLowerCase() !== actual) {
@@ -188,6 +300,6 @@ function sha256(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
 }
 
-function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+function sha256Hex(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
 }

@@ -29,6 +29,12 @@ describe('compileJavaPattern', () => {
     expect(compileJavaPattern('[\\w+=,.@\\:-]*').test('role:x-y')).toBe(true);
   });
 
+  it('reads a - after a class escape in brackets as itself, as Java does (CloudWatch Logs)', () => {
+    const pattern = compileJavaPattern('[\\w-_]*');
+    expect(pattern.test('log-group_1')).toBe(true);
+    expect(pattern.test('a.b')).toBe(false);
+  });
+
   it('turns a leading (?s) into the s flag so . matches newlines (CloudTrail)', () => {
     const pattern = compileJavaPattern('(?s).*');
     expect(pattern.flags).toContain('s');

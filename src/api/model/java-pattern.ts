@@ -65,7 +65,7 @@ class Scanner {
   private out = '';
   private inClass = false;
   /** What the previous token was, when the meaning of the next one depends on it. */
-  private previous: 'quantifier' | 'open-paren' | 'group-mark' | undefined;
+  private previous: 'quantifier' | 'open-paren' | 'group-mark' | 'class-escape' | undefined;
 
   constructor(
     private readonly pattern: string,
@@ -90,8 +90,10 @@ class Scanner {
     this.i += 2;
     if (!this.inClass && (next === 'A' || next === 'z')) this.out += next === 'A' ? '^' : '$';
     else if (!this.inClass && next === 'Z') this.out += '(?=\\n?$)';
-    else if (/[A-Za-z0-9]/.test(next)) this.out += `\\${next}`;
-    else if (SYNTAX_CHARACTERS.includes(next) || (next === '-' && this.inClass)) {
+    else if (/[A-Za-z0-9]/.test(next)) {
+      this.out += `\\${next}`;
+      if (this.inClass && /[dDsSwW]/.test(next)) this.previous = 'class-escape';
+    } else if (SYNTAX_CHARACTERS.includes(next) || (next === '-' && this.inClass)) {
       this.out += `\\${next}`;
     } else {
       // Java lets any punctuation be escaped (`\!`, `\=`, `\:`); `u` mode rejects those.
@@ -120,7 +122,10 @@ class Scanner {
       throw unsupported(this.pattern, 'nested or intersected character class');
     }
     if (c === ']') this.inClass = false;
-    this.out += c;
+    // Java reads `-` after a class escape (`[\\w-_]`, CloudWatch Logs) as itself; `u` mode
+    // would take it for a range and refuse.
+    this.out += c === '-' && this.previous === 'class-escape' ? '\\-' : c;
+    this.previous = undefined;
     this.i += 1;
   }
 

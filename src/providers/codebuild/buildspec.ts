@@ -32,6 +32,11 @@ export interface Buildspec {
   variables: Record<string, string>;
   /** `env.exported-variables`: shell variables that become the action's output variables. */
   exportedVariables: string[];
+  /**
+   * `env.secrets-manager`: variable name to `SECRET-ID[:JSON-KEY[:STAGE[:VERSION-ID]]]`,
+   * resolved when the build starts with the action role's permission.
+   */
+  secretsManager: Record<string, string>;
   phases: Partial<Record<PhaseName, BuildspecPhase>>;
   /** Whether the buildspec has an `artifacts` section at all. */
   hasArtifacts: boolean;

@@ -12,17 +12,26 @@ export interface CodeBuildEnvironmentInput {
   builtIn: Record<string, string>;
   /** The buildspec's `env.variables`. */
   buildspec: Record<string, string>;
+  /** The buildspec's `env.secrets-manager`: name to secret path. */
+  buildspecSecrets: Record<string, string>;
   /** The action configuration's `EnvironmentVariables`: a JSON array of {name, value, type}. */
   actionVariables: string | undefined;
+  /** Reads a secret path with the action role's permission; absent, secrets are refused. */
+  resolveSecret: ((path: string) => Promise<string>) | undefined;
 }
 
-const SECRET_TYPES = new Set(['PARAMETER_STORE', 'SECRETS_MANAGER']);
+/** A variable of the action's EnvironmentVariables, its value still a secret path if typed so. */
+interface ActionVariable {
+  name: string;
+  value: string;
+  type: 'PLAINTEXT' | 'SECRETS_MANAGER';
+}
 
 function refuse(message: string): never {
   throw new CodeBuildConfigurationError(message);
 }
 
-function parseEntry(entry: unknown, index: number): [string, string] {
+function parseEntry(entry: unknown, index: number): ActionVariable {
   const where = `EnvironmentVariables item ${index + 1}`;
   if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
     refuse(`${where} must be an object with name, value and type`);
@@ -30,18 +39,21 @@ function parseEntry(entry: unknown, index: number): [string, string] {
   const { name, value, type = 'PLAINTEXT' } = entry as Record<string, unknown>;
   if (typeof name !== 'string' || name === '') refuse(`${where} needs a name`);
   if (typeof value !== 'string') refuse(`${where} (${name}) needs a string value`);
-  if (typeof type === 'string' && SECRET_TYPES.has(type)) {
+  if (type === 'PARAMETER_STORE') {
     refuse(
-      `Environment variable ${name} is of type ${type}, which needs the secret store, not available yet in Lockstep`,
+      `Environment variable ${name} is of type PARAMETER_STORE: Lockstep has no Parameter ` +
+        'Store; keep the value in Secrets Manager and use type SECRETS_MANAGER',
     );
   }
-  if (type !== 'PLAINTEXT') refuse(`Environment variable ${name} has unknown type ${String(type)}`);
-  return [name, value];
+  if (type !== 'PLAINTEXT' && type !== 'SECRETS_MANAGER') {
+    refuse(`Environment variable ${name} has unknown type ${String(type)}`);
+  }
+  return { name, value, type };
 }
 
-/** Parses the action's `EnvironmentVariables` configuration; PLAINTEXT only for now. */
-export function parseActionVariables(json: string | undefined): Record<string, string> {
-  if (json === undefined || json.trim() === '') return {};
+/** Parses the action's `EnvironmentVariables` configuration (PLAINTEXT and SECRETS_MANAGER). */
+export function parseActionVariables(json: string | undefined): ActionVariable[] {
+  if (json === undefined || json.trim() === '') return [];
   let parsed: unknown;
   try {
     parsed = JSON.parse(json);
@@ -50,7 +62,7 @@ export function parseActionVariables(json: string | undefined): Record<string, s
   }
   if (!Array.isArray(parsed))
     refuse('EnvironmentVariables must be a JSON array of {name, value, type}');
-  return Object.fromEntries(parsed.map(parseEntry));
+  return parsed.map(parseEntry);
 }
 
 /** Refuses a variable in CodeBuild's reserved namespace, which CodeBuild keeps for itself. */
@@ -59,10 +71,33 @@ function checkReserved(variables: Record<string, string>, source: string): void 
   if (reserved) refuse(`${source} sets ${reserved}; names starting with CODEBUILD_ are reserved`);
 }
 
-/** The commands' whole environment, each layer overriding the one below it. */
-export function codeBuildEnvironment(input: CodeBuildEnvironmentInput): Record<string, string> {
-  const actionVariables = parseActionVariables(input.actionVariables);
-  checkReserved(input.buildspec, 'env.variables');
+/**
+ * The commands' whole environment, each layer overriding the one below it, with every
+ * SECRETS_MANAGER value read as the build starts.
+ */
+export async function codeBuildEnvironment(
+  input: CodeBuildEnvironmentInput,
+): Promise<Record<string, string>> {
+  const resolve = async (name: string, path: string): Promise<[string, string]> => {
+    if (input.resolveSecret === undefined) {
+      refuse(`${name} names a secret, and this action has no way to read secrets`);
+    }
+    return [name, await input.resolveSecret(path)];
+  };
+  const buildspec = {
+    ...input.buildspec,
+    ...Object.fromEntries(
+      await Promise.all(Object.entries(input.buildspecSecrets).map(([n, p]) => resolve(n, p))),
+    ),
+  };
+  const actionVariables = Object.fromEntries(
+    await Promise.all(
+      parseActionVariables(input.actionVariables).map(async (v) =>
+        v.type === 'SECRETS_MANAGER' ? resolve(v.name, v.value) : [v.name, v.value],
+      ),
+    ),
+  ) as Record<string, string>;
+  checkReserved(buildspec, 'env');
   checkReserved(actionVariables, 'EnvironmentVariables');
-  return { ...input.buildspec, ...actionVariables, ...input.builtIn };
+  return { ...buildspec, ...actionVariables, ...input.builtIn };
 }

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestKeyService } from '../../../test/support/key-service.js';
 import type { ArtifactRef } from '../../engine/execution-state.js';
 import { FsArtifactStore } from '../../artifacts/fs-artifact-store.js';
 import type { JobOutcome, JobPayload } from '../../jobs/job-data.js';
@@ -45,10 +46,16 @@ interface Scenario {
   remainingMs?: number;
 }
 
+let keys: Awaited<ReturnType<typeof openTestKeyService>>;
+beforeAll(async () => {
+  keys = await openTestKeyService(await tempDir('kms'));
+});
+afterAll(() => keys.close());
+
 /** A real context: a real artifact store, real inputs, a fresh workspace and log. */
 async function setUp(scenario: Scenario) {
   const base = await tempDir('base');
-  const store = new FsArtifactStore(path.join(base, 'artifacts'));
+  const store = new FsArtifactStore(path.join(base, 'artifacts'), keys.kms);
   const key = (artifactName: string) => ({ pipelineName: 'web-app', executionId, artifactName });
   const putInput = async (name: string, files: Record<string, string>, revision?: string) => {
     const dir = path.join(base, 'inputs', name);
@@ -364,18 +371,18 @@ describe('codeBuildProvider configuration errors', () => {
     expect((await run()).status).toBe('Succeeded');
   });
 
-  it('refuses secrets, which need the secret store', async () => {
+  it('refuses secrets when the action has no way to read them', async () => {
     const secrets = 'version: 0.2\nenv:\n  secrets-manager:\n    TOKEN: prod/token\nphases: {}\n';
     expect(await refused({ source: { 'buildspec.yml': secrets } })).toBe(
-      'env.secrets-manager needs the secret store, which is not available yet in Lockstep',
+      'TOKEN names a secret, and this action has no way to read secrets',
     );
-    const variables = JSON.stringify([{ name: 'T', value: 'arn', type: 'SECRETS_MANAGER' }]);
+    const variables = JSON.stringify([{ name: 'T', value: 'arn', type: 'PARAMETER_STORE' }]);
     expect(
       await refused({
         source: { 'buildspec.yml': simple },
         configuration: { EnvironmentVariables: variables },
       }),
-    ).toContain('needs the secret store');
+    ).toContain('Lockstep has no Parameter Store');
   });
 
   it('refuses a buildspec of the wrong shape, naming the key', async () => {

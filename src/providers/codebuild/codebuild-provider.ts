@@ -6,13 +6,14 @@
  * CODEBUILD_SRC_DIR), other inputs to `sources/<name>`, and the phases run in the sandbox in one
  * bash session.
  */
-import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ArtifactRef } from '../../engine/execution-state.js';
 import { withoutCredentialsNote } from '../../jobs/action-credentials.js';
 import type { JobOutcome } from '../../jobs/job-data.js';
+import { appendToLog } from '../../sandbox/line-log.js';
 import { sandboxWorkspacePath } from '../../sandbox/sandbox-workspace-path.js';
 import type { BuiltInProvider, ProviderContext } from '../built-in-provider.js';
+import { runRedactor } from '../run-redactor.js';
 import { planBuildArtifacts, storeBuildArtifacts } from './build-artifacts.js';
 import type { Buildspec } from './buildspec.js';
 import { CodeBuildConfigurationError } from './codebuild-configuration-error.js';
@@ -76,18 +77,22 @@ async function build(ctx: ProviderContext): Promise<JobOutcome> {
   const { actionExecutionId } = ctx.payload.jobData.pipelineContext.action;
   const buildId = `${config.ProjectName ?? ctx.payload.action.name}:${actionExecutionId}`;
   const credentials = await ctx.actionCredentials?.();
-  const environment = codeBuildEnvironment({
+  const { secrets } = ctx;
+  const environment = await codeBuildEnvironment({
     builtIn: { ...(await builtInVariables(ctx, primary, buildId)), ...credentials?.environment },
     buildspec: buildspec.variables,
+    buildspecSecrets: buildspec.secretsManager,
     actionVariables: config.EnvironmentVariables,
+    resolveSecret: secrets && ((path) => secrets.resolvePath(path)),
   });
-  await logPreamble(ctx.logFile, fileName, primary.name, buildspec);
+  await logPreamble(ctx, fileName, primary.name, buildspec);
   const result = await runBuildspec({
     workspaceDir: ctx.workspaceDir,
     sourceDir: SOURCE_DIR,
     buildspec,
     environment,
     logFile: ctx.logFile,
+    redactor: runRedactor(ctx),
     timeoutMs: ctx.remainingMs(),
     signal: ctx.signal,
   });
@@ -149,11 +154,15 @@ async function builtInVariables(
 }
 
 /** Says in the log which buildspec runs, and which of its keys Lockstep does not honour. */
-async function logPreamble(logFile: string, fileName: string, input: string, buildspec: Buildspec) {
+async function logPreamble(
+  ctx: ProviderContext,
+  fileName: string,
+  input: string,
+  buildspec: Buildspec,
+) {
   const lines = [
     `[Container] Using ${fileName} from input artifact ${input}`,
     ...buildspec.ignored.map((key) => `[Container] Lockstep ignores ${key} in ${fileName}`),
   ];
-  await mkdir(path.dirname(logFile), { recursive: true });
-  await appendFile(logFile, lines.map((line) => `${line}\n`).join(''), { mode: 0o600 });
+  await appendToLog(ctx.logFile, lines.join('\n'), ctx.redactor);
 }

@@ -22,6 +22,9 @@ env:
   shell: bash
   variables: { NODE_VERSION: 1.10, VERBOSE: yes }
   exported-variables: [IMAGE_TAG]
+  secrets-manager:
+    TOKEN: prod/github:token
+    DB_ARN: arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbC123
 cache: { paths: [node_modules] }
 phases:
   install:
@@ -40,6 +43,10 @@ artifacts:
 `);
     expect(spec.variables).toEqual({ NODE_VERSION: '1.10', VERBOSE: 'yes' });
     expect(spec.exportedVariables).toEqual(['IMAGE_TAG']);
+    expect(spec.secretsManager).toEqual({
+      TOKEN: 'prod/github:token',
+      DB_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbC123',
+    });
     expect(spec.phases.install).toEqual({ commands: [], finally: [] });
     expect(spec.phases.build).toEqual({
       commands: ['echo a: b', 'make'],
@@ -77,12 +84,12 @@ artifacts:
     ['phases:\n  build:\n    on-failure: RETRY-3', 'RETRY-3 is not supported'],
     ['env:\n  shell: /bin/sh\nphases: {}', "env.shell '/bin/sh' is not supported"],
     [
-      'env:\n  secrets-manager: { TOKEN: prod/token }\nphases: {}',
-      'env.secrets-manager needs the secret store',
+      "env:\n  secrets-manager: { 'NOT A NAME': prod/token }\nphases: {}",
+      'env.secrets-manager.NOT A NAME is not a valid variable name',
     ],
     [
       'env:\n  parameter-store: { KEY: /p }\nphases: {}',
-      'env.parameter-store needs the secret store',
+      'Lockstep has no Parameter Store; keep the value in Secrets Manager',
     ],
     ['env:\n  variables: [A]\nphases: {}', 'env.variables must be a mapping, but it is a list'],
     ['env:\n  variables: { A: [1] }\nphases: {}', 'env.variables.A must be a single value'],

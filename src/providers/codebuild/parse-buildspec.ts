@@ -39,7 +39,7 @@ const ENV_KEYS = [
 const PHASE_KEYS = ['run-as', 'on-failure', 'runtime-versions', 'commands', 'finally'];
 
 /** The parts of `env` Lockstep uses. */
-type ParsedEnv = Pick<Buildspec, 'variables' | 'exportedVariables'>;
+type ParsedEnv = Pick<Buildspec, 'variables' | 'exportedVariables' | 'secretsManager'>;
 
 function checkVersion(value: unknown): void {
   if (value === undefined) refuse('The buildspec has no version; Lockstep runs version 0.2');
@@ -64,10 +64,11 @@ function parseVariables(value: unknown): Record<string, string> {
 function parseEnv(value: unknown, ignored: string[]): ParsedEnv {
   const env = expectMapping(value, 'env');
   expectKnownKeys(env, ENV_KEYS, 'env');
-  for (const key of ['secrets-manager', 'parameter-store']) {
-    if (env[key] !== undefined) {
-      refuse(`env.${key} needs the secret store, which is not available yet in Lockstep`);
-    }
+  if (env['parameter-store'] !== undefined) {
+    refuse(
+      'env.parameter-store is not supported: Lockstep has no Parameter Store; keep the value ' +
+        'in Secrets Manager and name it under env.secrets-manager',
+    );
   }
   if (env.shell !== undefined) {
     const shell = expectString(env.shell, 'env.shell');
@@ -82,7 +83,16 @@ function parseEnv(value: unknown, ignored: string[]): ParsedEnv {
       refuse(`env.exported-variables: '${name}' is not a variable name`);
   }
   const variables = env.variables === undefined ? {} : parseVariables(env.variables);
-  return { variables, exportedVariables };
+  const secretsManager: Record<string, string> = {};
+  if (env['secrets-manager'] !== undefined) {
+    const entries = expectMapping(env['secrets-manager'], 'env.secrets-manager');
+    for (const [name, raw] of Object.entries(entries)) {
+      if (!SHELL_VARIABLE_NAME.test(name))
+        refuse(`env.secrets-manager.${name} is not a valid variable name`);
+      secretsManager[name] = expectString(raw, `env.secrets-manager.${name}`);
+    }
+  }
+  return { variables, exportedVariables, secretsManager };
 }
 
 function parseOnFailure(value: unknown, where: string): OnFailure | undefined {
@@ -138,7 +148,9 @@ export function parseBuildspec(text: string, fileName: string): Buildspec {
   if (top.phases === undefined) refuse('The buildspec has no phases');
   const ignored = ['run-as', 'proxy', 'reports', 'cache'].filter((key) => top[key] !== undefined);
   const env =
-    top.env === undefined ? { variables: {}, exportedVariables: [] } : parseEnv(top.env, ignored);
+    top.env === undefined
+      ? { variables: {}, exportedVariables: [], secretsManager: {} }
+      : parseEnv(top.env, ignored);
   const phases = parsePhases(top.phases, ignored);
   const artifacts =
     top.artifacts === undefined ? undefined : parseBuildspecArtifacts(top.artifacts);

@@ -10,6 +10,7 @@ import { withoutCredentialsNote } from '../../jobs/action-credentials.js';
 import type { JobOutcome } from '../../jobs/job-data.js';
 import type { ArtifactRef } from '../../engine/execution-state.js';
 import type { BuiltInProvider, ProviderContext } from '../built-in-provider.js';
+import { runRedactor } from '../run-redactor.js';
 import { runCommandsAction } from './run-commands-action.js';
 
 const BASE_PATH = '/usr/local/bin:/usr/bin:/bin';
@@ -22,19 +23,30 @@ export const commandsProvider: BuiltInProvider = {
 
 async function runCommands(ctx: ProviderContext): Promise<JobOutcome> {
   const { action } = ctx.payload;
-  const secret = (action.environmentVariables ?? []).find((v) => v.type === 'SECRETS_MANAGER');
-  if (secret) {
+  const unknown = (action.environmentVariables ?? []).find(
+    (v) => v.type !== undefined && v.type !== 'PLAINTEXT' && v.type !== 'SECRETS_MANAGER',
+  );
+  if (unknown) {
     return configurationError(
-      `Environment variable ${secret.name} is of type SECRETS_MANAGER, which needs the secret store this version of Lockstep does not have yet.`,
+      `Environment variable ${unknown.name} has type ${unknown.type}; Lockstep reads PLAINTEXT and SECRETS_MANAGER.`,
     );
   }
   // The path the commands see: /workspace inside bubblewrap, the host path without it.
   const root = await sandboxWorkspacePath(ctx.workspaceDir);
-  const environment = await extractInputs(ctx, root);
-  for (const variable of action.environmentVariables ?? [])
-    environment[variable.name] = variable.value;
+  // Independent: the inputs are extracted while the action's session is issued.
+  const [extracted, session] = await Promise.allSettled([
+    extractInputs(ctx, root),
+    ctx.actionCredentials?.(),
+  ]);
+  if (extracted.status === 'rejected') throw extracted.reason;
+  if (session.status === 'rejected') throw session.reason;
+  const environment = extracted.value;
+  for (const variable of action.environmentVariables ?? []) {
+    environment[variable.name] =
+      variable.type === 'SECRETS_MANAGER' ? await readSecret(ctx, variable) : variable.value;
+  }
   // The session wins over a declared AWS_* variable, as CodeBuild's own credentials do.
-  const credentials = await ctx.actionCredentials?.();
+  const credentials = session.value;
   Object.assign(environment, credentials?.environment);
   const result = await runCommandsAction({
     workspaceDir: ctx.workspaceDir,
@@ -42,8 +54,10 @@ async function runCommands(ctx: ProviderContext): Promise<JobOutcome> {
     environment,
     outputVariables: action.outputVariables ?? [],
     logFile: ctx.logFile,
+    redactor: runRedactor(ctx),
     timeoutMs: ctx.remainingMs(),
     signal: ctx.signal,
+    onLaunched: () => ctx.processLaunched?.(),
   });
   const summary =
     (result.warning ? `${result.summary} ${result.warning}` : result.summary) +
@@ -82,6 +96,19 @@ async function storeOutputs(ctx: ProviderContext): Promise<ArtifactRef[]> {
     outputs.push({ name: output.name, ...stored });
   }
   return outputs;
+}
+
+/** A SECRETS_MANAGER variable's value, read with the action role's permission. */
+async function readSecret(
+  ctx: ProviderContext,
+  variable: { name: string; value: string },
+): Promise<string> {
+  if (ctx.secrets === undefined) {
+    throw new Error(
+      `Environment variable ${variable.name} names a secret, and this action has no way to read secrets`,
+    );
+  }
+  return ctx.secrets.resolvePath(variable.value);
 }
 
 function configurationError(message: string): JobOutcome {

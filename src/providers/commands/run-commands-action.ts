@@ -2,12 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runSandboxed } from '../../sandbox/run-sandboxed.js';
+import type { Redactor } from '../../secrets/redaction.js';
 import type { SandboxIsolation, SandboxResult } from '../../sandbox/sandbox-spec.js';
 import { renderCommandsScript, SCRIPT_FILES, SHELL_VARIABLE_NAME } from './commands-script.js';
 import {
   checkOutputVariablesSize,
   OUTPUT_VARIABLES_MAX_BYTES,
   parseOutputVariables,
+  type OutputVariablesOutcome,
 } from './output-variables.js';
 import { readPrivateFile } from './read-private-file.js';
 
@@ -20,8 +22,12 @@ export interface CommandsActionInput {
   /** Names of shell variables to export once every command has succeeded. */
   outputVariables: string[];
   logFile: string;
+  /** Hides secret values in the log (the credential shapes are scrubbed without it). */
+  redactor?: Redactor;
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Called once the commands' process has been started. */
+  onLaunched?: () => void;
 }
 
 /** How a Commands action run ended. */
@@ -68,7 +74,12 @@ async function lastCommandIndex(
 }
 
 /** Reads back the output variables; a file past the limit is refused unread. */
-async function collectVariables(input: CommandsActionInput, dirName: string) {
+async function collectVariables(
+  input: CommandsActionInput,
+  dirName: string,
+): Promise<OutputVariablesOutcome> {
+  // None asked for: the script writes none, and nothing a command left there is taken.
+  if (input.outputVariables.length === 0) return { ok: true, variables: {} };
   // Names and NUL separators add a little to the values; anything far past the limit is refused.
   const maxFileBytes = OUTPUT_VARIABLES_MAX_BYTES + 16 * 1024;
   try {
@@ -145,8 +156,10 @@ export async function runCommandsAction(input: CommandsActionInput): Promise<Com
       argv: ['/bin/bash', '--noprofile', '--norc', `${dirName}/${SCRIPT_FILES.script}`],
       env: input.environment,
       logFile: input.logFile,
+      redactor: input.redactor,
       timeoutMs: input.timeoutMs,
       ...(input.signal ? { signal: input.signal } : {}),
+      ...(input.onLaunched ? { onLaunched: input.onLaunched } : {}),
     });
     return await interpret(input, dirName, result);
   } finally {

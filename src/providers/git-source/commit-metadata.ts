@@ -2,7 +2,7 @@
  * What CodePipeline tells later actions about a source commit: its id, message, author and
  * author date (the CodeStarSourceConnection output variables), read from a local repository.
  */
-import { runGit } from './run-git.js';
+import { runGit, type RunGitOptions } from './run-git.js';
 
 export interface CommitMetadata {
   commitId: string;
@@ -16,7 +16,7 @@ export interface CommitMetadata {
 export async function readCommitMetadata(
   cwd: string,
   commitId: string,
-  options: { timeoutMs: number; logFile?: string },
+  options: Omit<RunGitOptions, 'cwd'>,
 ): Promise<CommitMetadata> {
   // NUL between fields: the one byte a commit message cannot contain.
   const out = await runGit(

@@ -7,10 +7,12 @@
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { readCommitMetadata } from './commit-metadata.js';
+import { explainGitFailure } from './git-failure.js';
 import { GitSourceError } from './git-source-error.js';
+import type { GitTransport } from './git-transport.js';
 import { checkRepositoryUrl, latestCommit } from './latest-commit.js';
 import { checkBranchName, checkCommitId } from './ref-names.js';
-import { GitCommandError, firstFatalLine, runGit } from './run-git.js';
+import { GitCommandError, runGit } from './run-git.js';
 
 export interface GitSourceInput {
   repositoryUrl: string;
@@ -22,6 +24,10 @@ export interface GitSourceInput {
   workDir: string;
   timeoutMs: number;
   logFile?: string;
+  /** The operator's settings for https and ssh hosts. */
+  transport?: GitTransport;
+  /** Aborted when the action is stopped: git is killed. */
+  signal?: AbortSignal;
 }
 
 export interface GitSource {
@@ -41,19 +47,20 @@ export async function fetchGitSource(input: GitSourceInput): Promise<GitSource> 
   if (input.commitId !== undefined) checkCommitId(input.commitId);
   const deadline = Date.now() + input.timeoutMs;
   const outputDir = path.join(input.workDir, 'source');
+  const common = { logFile: input.logFile, transport: input.transport, signal: input.signal };
   const git = (args: string[]) =>
-    runGit(args, { cwd: outputDir, timeoutMs: deadline - Date.now(), logFile: input.logFile });
+    runGit(args, { ...common, cwd: outputDir, timeoutMs: deadline - Date.now() });
   // Asking first tells "no such repository" from "no such branch" in plain words.
   await latestCommit(input.repositoryUrl, input.branchName, {
+    ...common,
     timeoutMs: deadline - Date.now(),
-    logFile: input.logFile,
   });
   await mkdir(outputDir);
   try {
     const commitId = await fetchCommit(git, input);
     const metadata = await readCommitMetadata(outputDir, commitId, {
+      ...common,
       timeoutMs: deadline - Date.now(),
-      logFile: input.logFile,
     });
     // CODE_ZIP is the tree alone: no history, no remote URL, nothing git could act on later.
     if (input.outputArtifactFormat === 'CODE_ZIP') {
@@ -65,7 +72,7 @@ export async function fetchGitSource(input: GitSourceInput): Promise<GitSource> 
     if (error instanceof GitCommandError) {
       throw new GitSourceError(
         `Fetching branch ${input.branchName} of ${input.repositoryUrl} failed: ` +
-          `${firstFatalLine(error.stderr) ?? 'git gave no reason'}`,
+          explainGitFailure(error),
         { cause: error },
       );
     }

@@ -6,15 +6,18 @@
 import type { JobOutcome } from '../../jobs/job-data.js';
 import type { BuiltInProvider, ProviderContext } from '../built-in-provider.js';
 import { fetchGitSource } from './fetch-git-source.js';
+import type { GitTransport } from './git-transport.js';
 import { repositoryUrlFor } from './repository-url.js';
 
-/** The git source provider. */
-export const gitSourceProvider: BuiltInProvider = {
-  actionTypeKeys: ['Source/AWS/CodeStarSourceConnection/1'],
-  run: runGitSource,
-};
+/** The git source provider, reaching https and ssh hosts with the operator's settings. */
+export function gitSourceProvider(transport: GitTransport = {}): BuiltInProvider {
+  return {
+    actionTypeKeys: ['Source/AWS/CodeStarSourceConnection/1'],
+    run: (ctx) => runGitSource(ctx, transport),
+  };
+}
 
-async function runGitSource(ctx: ProviderContext): Promise<JobOutcome> {
+async function runGitSource(ctx: ProviderContext, transport: GitTransport): Promise<JobOutcome> {
   const config = ctx.payload.action.configuration ?? {};
   const connectionArn = config.ConnectionArn ?? '';
   const connection = await ctx.connections.get(connectionArn);
@@ -34,6 +37,8 @@ async function runGitSource(ctx: ProviderContext): Promise<JobOutcome> {
     workDir: ctx.workspaceDir,
     timeoutMs: ctx.remainingMs(),
     logFile: ctx.logFile,
+    transport,
+    signal: ctx.signal,
   });
   const stored = await ctx.artifacts.putDirectory(ctx.outputKey(output.name), source.outputDir);
   return {

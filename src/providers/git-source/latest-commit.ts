@@ -4,9 +4,11 @@
  * where it tells a missing repository apart from a missing branch.
  */
 import { checkConnectionEndpoint } from '../../connections/connection-endpoint.js';
+import { explainGitFailure } from './git-failure.js';
 import { GitSourceError } from './git-source-error.js';
+import type { GitTransport } from './git-transport.js';
 import { checkBranchName } from './ref-names.js';
-import { GitCommandError, firstFatalLine, runGit } from './run-git.js';
+import { GitCommandError, runGit } from './run-git.js';
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 
@@ -14,7 +16,12 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 export async function latestCommit(
   repositoryUrl: string,
   branchName: string,
-  options: { timeoutMs?: number; logFile?: string } = {},
+  options: {
+    timeoutMs?: number;
+    logFile?: string;
+    transport?: GitTransport;
+    signal?: AbortSignal;
+  } = {},
 ): Promise<string> {
   checkRepositoryUrl(repositoryUrl);
   await checkBranchName(branchName);
@@ -22,14 +29,14 @@ export async function latestCommit(
   let listing: string;
   try {
     listing = await runGit(['ls-remote', '--heads', '--', repositoryUrl, ref], {
+      ...options,
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      logFile: options.logFile,
     });
   } catch (error) {
     if (!(error instanceof GitCommandError)) throw error;
     throw new GitSourceError(
       `The repository ${repositoryUrl} could not be read (branch ${branchName}): ` +
-        `${firstFatalLine(error.stderr) ?? 'git gave no reason'}`,
+        explainGitFailure(error),
       { cause: error },
     );
   }

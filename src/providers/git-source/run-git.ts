@@ -2,9 +2,11 @@
  * Runs the real `git` CLI: an argument array (never a shell), a clean environment, a time
  * limit, and never a prompt. Everything a source action needs from git goes through here.
  */
-import { execFile } from 'node:child_process';
-import { appendFile } from 'node:fs/promises';
-import { GitSourceError } from './git-source-error.js';
+import { spawn } from 'node:child_process';
+import { appendToLog } from '../../sandbox/line-log.js';
+import { transportEnv, type GitTransport } from './git-transport.js';
+
+const MAX_STDOUT_BYTES = 64 * 1024 * 1024;
 
 export interface RunGitOptions {
   /** Milliseconds before git is killed; zero or less fails at once. */
@@ -12,6 +14,10 @@ export interface RunGitOptions {
   cwd?: string;
   /** Commands and git's stderr are appended here, for the action's log. */
   logFile?: string;
+  /** The operator's settings for https and ssh hosts. */
+  transport?: GitTransport;
+  /** Kills git when the action is stopped or its job lost. */
+  signal?: AbortSignal;
 }
 
 /** A git command that exited non-zero or was killed; `stderr` is git's own explanation. */
@@ -21,42 +27,86 @@ export class GitCommandError extends Error {
     readonly stderr: string,
     readonly timedOut: boolean,
   ) {
-    super(`git ${args[0] ?? ''} failed: ${firstFatalLine(stderr) ?? 'no message'}`);
+    super(
+      `git ${args[0] ?? ''} ${timedOut ? 'timed out' : `failed: ${firstFatalLine(stderr) ?? 'no message'}`}`,
+    );
     this.name = 'GitCommandError';
   }
 }
 
+interface Finished {
+  stdout: string;
+  stderr: string;
+  code: number | null;
+  killed: 'timeout' | 'aborted' | 'overflow' | undefined;
+  error?: NodeJS.ErrnoException;
+}
+
 /** Runs `git ARGS` and resolves with its stdout; rejects with GitCommandError. */
 export async function runGit(args: readonly string[], options: RunGitOptions): Promise<string> {
-  if (options.timeoutMs <= 0) throw new GitSourceError('Fetching the source timed out.');
-  const result = await new Promise<{ stdout: string; stderr: string; error: unknown }>(
-    (resolve) => {
-      execFile(
-        'git',
-        args,
-        {
-          cwd: options.cwd,
-          env: gitEnv(),
-          timeout: options.timeoutMs,
-          // A hung ssh or https transfer ignores SIGTERM while it waits on the network.
-          killSignal: 'SIGKILL',
-          maxBuffer: 64 * 1024 * 1024,
-        },
-        (error, stdout, stderr) => resolve({ stdout, stderr, error }),
-      );
-    },
-  );
+  if (options.timeoutMs <= 0) throw new GitCommandError(args, '', true);
+  const result = await run(args, options);
   if (options.logFile !== undefined) {
-    await appendFile(options.logFile, `$ git ${args.join(' ')}\n${result.stderr}`);
-  }
-  if (result.error === null) return result.stdout;
-  const failure = result.error as { killed?: boolean; code?: unknown };
-  if (failure.killed === true) {
-    throw new GitSourceError('Fetching the source timed out.', { cause: result.error });
+    await appendToLog(options.logFile, `$ git ${args.join(' ')}\n${result.stderr}`);
   }
   // Not git's refusal but a server without git: Lockstep's fault, not the pipeline's.
-  if (failure.code === 'ENOENT') throw new Error("'git' was not found on the server's PATH.");
+  if (result.error?.code === 'ENOENT') throw new Error("'git' was not found on the server's PATH.");
+  if (result.error) throw result.error;
+  if (result.killed === 'aborted') throw new Error('git was stopped with its action.');
+  if (result.killed === 'overflow') throw new Error(`git ${args[0] ?? ''} printed too much.`);
+  if (result.killed === 'timeout') throw new GitCommandError(args, result.stderr, true);
+  if (result.code === 0) return result.stdout;
   throw new GitCommandError(args, result.stderr, false);
+}
+
+function run(args: readonly string[], options: RunGitOptions): Promise<Finished> {
+  return new Promise((resolve) => {
+    // Its own process group: git leaves the network to helpers (git-remote-https, ssh) that
+    // outlive a killed git, holding a connection and the worker's pipes, unless killed with it.
+    const child = spawn('git', args, {
+      cwd: options.cwd,
+      env: gitEnv(options.transport),
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let stdoutBytes = 0;
+    let killed: Finished['killed'];
+    const kill = (why: NonNullable<Finished['killed']>) => {
+      killed ??= why;
+      try {
+        // SIGKILL: a hung ssh or https transfer ignores SIGTERM while it waits on the network.
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // No group: gone already, or git has not made it yet (and so has no helpers either).
+        child.kill('SIGKILL');
+      }
+    };
+    const timer = setTimeout(() => kill('timeout'), options.timeoutMs);
+    const onAbort = () => kill('aborted');
+    if (options.signal?.aborted) onAbort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdoutBytes += chunk.length;
+      if (stdoutBytes > MAX_STDOUT_BYTES) kill('overflow');
+      else stdout.push(chunk);
+    });
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    const finish = (code: number | null, error?: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      resolve({
+        stdout: Buffer.concat(stdout).toString('utf8'),
+        stderr: Buffer.concat(stderr).toString('utf8'),
+        code,
+        killed,
+        ...(error ? { error } : {}),
+      });
+    };
+    child.once('error', (error) => finish(null, error));
+    child.once('close', (code) => finish(code));
+  });
 }
 
 /** The most telling line of git's stderr: its first `fatal:` or `error:` line. */
@@ -67,10 +117,11 @@ export function firstFatalLine(stderr: string): string | undefined {
 
 /**
  * Only what git needs, so that nothing from the server's own environment (its AWS keys, a
- * GIT_DIR, an operator's git config with `url.insteadOf` or credential helpers) shapes a fetch.
- * HOME and SSH_AUTH_SOCK stay so that ssh endpoints can use the server's deploy key.
+ * GIT_DIR, an operator's git config with `url.insteadOf`, `http.sslVerify=false` or credential
+ * helpers) shapes a fetch; the operator's git settings come in as serve options instead.
+ * HOME and SSH_AUTH_SOCK stay so that ssh endpoints can use the server's own ssh setup.
  */
-function gitEnv(): NodeJS.ProcessEnv {
+function gitEnv(transport: GitTransport = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     LC_ALL: 'C',
@@ -79,7 +130,7 @@ function gitEnv(): NodeJS.ProcessEnv {
     GIT_CONFIG_GLOBAL: '/dev/null',
     // git's other transports (ext::, fd::) run commands; a repository URL must never reach them.
     GIT_ALLOW_PROTOCOL: 'file:https:ssh',
-    GIT_SSH_COMMAND: 'ssh -o BatchMode=yes',
+    ...transportEnv(transport),
   };
   if (process.env.HOME !== undefined) env.HOME = process.env.HOME;
   if (process.env.SSH_AUTH_SOCK !== undefined) env.SSH_AUTH_SOCK = process.env.SSH_AUTH_SOCK;

@@ -10,6 +10,7 @@ import type { ConnectionService } from '../../connections/connection-service.js'
 import type { ActionDeclaration, PipelineDeclaration } from '../../pipelines/declaration.js';
 import type { PipelineService } from '../../pipelines/pipeline-service.js';
 import type { StateStore } from '../../store/state-store.js';
+import type { GitTransport } from './git-transport.js';
 import { latestCommit } from './latest-commit.js';
 import { repositoryUrlFor } from './repository-url.js';
 
@@ -21,12 +22,15 @@ export interface ChangeDetectorDependencies {
   executions: ExecutionService;
   connections: ConnectionService;
   intervalMs: number;
+  /** The operator's settings for https and ssh hosts. */
+  gitTransport?: GitTransport;
   logError(message: string, error: unknown): void;
 }
 
 export class SourceChangeDetector {
   private timer: NodeJS.Timeout | undefined;
-  private checking = false;
+  /** The look under way, if any: one at a time, and stop() waits for it. */
+  private checking: Promise<void> | undefined;
 
   constructor(private readonly deps: ChangeDetectorDependencies) {}
 
@@ -34,14 +38,19 @@ export class SourceChangeDetector {
     this.timer = setInterval(() => void this.checkAll(), this.deps.intervalMs);
   }
 
-  stop(): void {
+  /** Stops polling; resolves once a look under way has finished, with no git left running. */
+  async stop(): Promise<void> {
     clearInterval(this.timer);
+    await this.checking;
   }
 
-  /** Looks at every watched branch once. */
-  async checkAll(): Promise<void> {
-    if (this.checking) return;
-    this.checking = true;
+  /** Looks at every watched branch once (or joins the look under way). */
+  checkAll(): Promise<void> {
+    this.checking ??= this.checkEveryPipeline().finally(() => (this.checking = undefined));
+    return this.checking;
+  }
+
+  private async checkEveryPipeline(): Promise<void> {
     try {
       let token: string | undefined;
       do {
@@ -51,8 +60,6 @@ export class SourceChangeDetector {
       } while (token);
     } catch (error) {
       this.deps.logError('source change detection failed', error);
-    } finally {
-      this.checking = false;
     }
   }
 
@@ -82,7 +89,9 @@ export class SourceChangeDetector {
     const config = action.configuration ?? {};
     const endpoint = await this.deps.connections.endpointOf(config.ConnectionArn ?? '');
     const url = repositoryUrlFor(endpoint, config.FullRepositoryId ?? '');
-    const head = await latestCommit(url, config.BranchName ?? '');
+    const head = await latestCommit(url, config.BranchName ?? '', {
+      transport: this.deps.gitTransport,
+    });
     const key = lastSeenKey(pipeline.name, action.name);
     const seen = await this.deps.store.initSetting(key, head);
     if (seen === head) return false;

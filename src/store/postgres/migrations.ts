@@ -3,6 +3,10 @@ import type { Kysely, Migration } from 'kysely';
 import { iamMigration } from '../iam-migration.js';
 import { mfaMigration } from '../mfa-migration.js';
 import { codeBuildMigration } from '../codebuild-migration.js';
+import { kmsMigration } from '../kms-migration.js';
+import { secretsMigration } from '../secret-migration.js';
+import { objectMigration } from '../object-migration.js';
+import { executionDeclarationsMigration } from '../execution-declarations-migration.js';
 
 /**
  * PostgreSQL migrations, numbered and forward-only: never edit one that has shipped, add the
@@ -242,4 +246,8 @@ export const postgresMigrations: Readonly<Record<string, Migration>> = {
   '0006-iam': iamMigration({ name: sql`text collate "C"`, ms: 'bigint' }),
   '0007-mfa': mfaMigration({ name: sql`text collate "C"`, ms: 'bigint' }),
   '0008-codebuild-projects': codeBuildMigration({ name: sql`text collate "C"`, ms: 'bigint' }),
+  '0009-kms': kmsMigration({ name: sql`text collate "C"`, ms: 'bigint' }),
+  '0010-secrets': secretsMigration({ name: sql`text collate "C"`, ms: 'bigint' }),
+  '0011-execution-declarations': executionDeclarationsMigration({}),
+  '0012-objects': objectMigration({ name: sql`text collate "C"`, ms: 'bigint' }),
 };

@@ -3,6 +3,10 @@ import type { Kysely, Migration } from 'kysely';
 import { iamMigration } from '../iam-migration.js';
 import { mfaMigration } from '../mfa-migration.js';
 import { codeBuildMigration } from '../codebuild-migration.js';
+import { kmsMigration } from '../kms-migration.js';
+import { secretsMigration } from '../secret-migration.js';
+import { objectMigration } from '../object-migration.js';
+import { executionDeclarationsMigration } from '../execution-declarations-migration.js';
 
 /**
  * SQLite migrations, numbered and forward-only: never edit one that has shipped, add the next.
@@ -254,4 +258,8 @@ export const sqliteMigrations: Readonly<Record<string, Migration>> = {
     ms: 'integer',
     tableSuffix: sql`strict`,
   }),
+  '0009-kms': kmsMigration({ name: 'text', ms: 'integer', tableSuffix: sql`strict` }),
+  '0010-secrets': secretsMigration({ name: 'text', ms: 'integer', tableSuffix: sql`strict` }),
+  '0011-execution-declarations': executionDeclarationsMigration({ tableSuffix: sql`strict` }),
+  '0012-objects': objectMigration({ name: 'text', ms: 'integer', tableSuffix: sql`strict` }),
 };

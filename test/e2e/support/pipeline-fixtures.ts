@@ -3,10 +3,11 @@
  * is documented to send back for each: the declaration as sent, plus its defaults, with secret
  * configuration masked. Written independently of src/ so a server bug cannot hide in both.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ActionDeclaration, PipelineDeclaration } from '@aws-sdk/client-codepipeline';
-import { REPO_ROOT } from '../../support/lockstep-process.js';
+import { REPO_ROOT } from '../../support/repo-root.js';
 
 export const FIXTURES_DIR = path.join(REPO_ROOT, 'test', 'fixtures', 'pipelines');
 
@@ -55,15 +56,47 @@ export const ALL_FIXTURES = readdirSync(FIXTURES_DIR)
 
 export const VALID_FIXTURES = ALL_FIXTURES.filter((file) => !(file in INVALID_FIXTURES));
 
-/** The absolute path of a fixture, for `--cli-input-json file://...`. */
-export function fixturePath(file: string): string {
+/** The account every test server runs as. */
+export const TEST_ACCOUNT = '123456789012';
+
+/**
+ * The fixture's path as published, whose service role may belong to the AWS account the
+ * sample came from; CreatePipeline refuses such a role (it cannot be assumed here).
+ */
+export function publishedFixturePath(file: string): string {
   return path.join(FIXTURES_DIR, file);
 }
 
-/** A fresh copy of a fixture's `{"pipeline": {...}}` document. */
+/**
+ * A fixture moved into the test account, as a user moving a pipeline to Lockstep would: the
+ * service role keeps its path and name but lives in TEST_ACCOUNT, where test servers create it
+ * (FIXTURE_ROLE_ARNS). A roleArn that is not an ARN of any account is left as published.
+ */
 export function loadFixture(file: string): { pipeline: PipelineDeclaration } {
-  return JSON.parse(readFileSync(fixturePath(file), 'utf8')) as { pipeline: PipelineDeclaration };
+  const doc = JSON.parse(readFileSync(publishedFixturePath(file), 'utf8')) as {
+    pipeline: PipelineDeclaration;
+  };
+  doc.pipeline.roleArn = doc.pipeline.roleArn?.replace(
+    /^arn:aws:iam::\d{12}:role\//,
+    `arn:aws:iam::${TEST_ACCOUNT}:role/`,
+  );
+  return doc;
 }
+
+let localCopies: string | undefined;
+
+/** The absolute path of loadFixture's document, for `--cli-input-json file://...`. */
+export function fixturePath(file: string): string {
+  localCopies ??= mkdtempSync(path.join(tmpdir(), 'lockstep-fixtures-'));
+  const copy = path.join(localCopies, file);
+  writeFileSync(copy, JSON.stringify(loadFixture(file), null, 2));
+  return copy;
+}
+
+/** The service role of each valid fixture, in the test account. */
+export const FIXTURE_ROLE_ARNS: readonly string[] = [
+  ...new Set(VALID_FIXTURES.map((file) => loadFixture(file).pipeline.roleArn ?? '')),
+];
 
 /** Configuration properties CodePipeline never returns (`secret: true` in the action type). */
 const SECRET_PROPERTIES: Readonly<Record<string, readonly string[]>> = {
@@ -106,11 +139,14 @@ function expectedAction(action: ActionDeclaration): ActionDeclaration {
   return result;
 }
 
+/** The service role of minimalDeclaration. */
+export const MINIMAL_DECLARATION_ROLE = `arn:aws:iam::${TEST_ACCOUNT}:role/CodePipelineRole`;
+
 /** A small valid V1 declaration (S3 source, CodeBuild) named `name`, for tests that need many. */
 export function minimalDeclaration(name: string): PipelineDeclaration {
   return {
     name,
-    roleArn: 'arn:aws:iam::123456789012:role/CodePipelineRole',
+    roleArn: MINIMAL_DECLARATION_ROLE,
     artifactStore: { type: 'S3', location: 'lockstep-e2e-artifacts' },
     stages: [
       {

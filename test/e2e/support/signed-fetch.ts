@@ -45,6 +45,10 @@ export interface RawCall {
   body: string;
   /** False sends the request with no Authorization header. */
   sign?: boolean;
+  /** The signing name; `codepipeline` unless given (`iam` for a Query call). */
+  service?: string;
+  /** `application/x-amz-json-1.1` unless given. */
+  contentType?: string;
 }
 
 export interface RawResponse {
@@ -55,7 +59,7 @@ export interface RawResponse {
   json: Record<string, unknown> | undefined;
 }
 
-/** Sends one JSON 1.1 request to `url`, signed for codepipeline in `region` unless told not to. */
+/** Sends one request to `url`, signed for codepipeline (or `call.service`) in `region` unless told not to. */
 export async function rawCall(
   server: {
     url: string;
@@ -68,13 +72,13 @@ export async function rawCall(
   const target = call.target === undefined ? 'CodePipeline_20150709.GetPipeline' : call.target;
   const headers: Record<string, string> = {
     host: url.host,
-    'content-type': 'application/x-amz-json-1.1',
+    'content-type': call.contentType ?? 'application/x-amz-json-1.1',
     ...(target === null ? {} : { 'x-amz-target': target }),
   };
   let sent = headers;
   if (call.sign !== false) {
     const signer = new SignatureV4({
-      service: 'codepipeline',
+      service: call.service ?? 'codepipeline',
       region: server.region,
       credentials: server.credentials,
       sha256: Sha256,

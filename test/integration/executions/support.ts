@@ -22,6 +22,7 @@ import {
   type StageDeclaration,
 } from '@aws-sdk/client-codepipeline';
 import { lockstepClient } from '../../../src/cli/lockstep-client.js';
+import { PIPELINE_ROLE_ARN } from '../../support/pipeline-role.js';
 
 const run = promisify(execFile);
 
@@ -159,7 +160,7 @@ export function v2Pipeline(
     name,
     pipelineType: 'V2',
     executionMode: 'PARALLEL',
-    roleArn: 'arn:aws:iam::123456789012:role/lockstep-test',
+    roleArn: PIPELINE_ROLE_ARN,
     artifactStore: { type: 'S3', location: 'lockstep-test-artifacts' },
     stages: stages.map(([stageName, actions]): StageDeclaration => ({ name: stageName, actions })),
     ...(variables.length > 0 ? { variables } : {}),

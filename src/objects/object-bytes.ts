@@ -1,0 +1,308 @@
+/**
+ * The bytes of object versions on disk: DIR/objects/<bucket>/<storage id>, each file one
+ * envelope (artifacts/artifact-envelope.ts) sealed under its own data key and bound to the
+ * object's ARN and version id, directories 0700 and files 0600. Nothing here is plaintext.
+ *
+ * A write streams the body through MD5 (the ETag), SHA-256 (the digest kept in the state
+ * store) and the sealing cipher straight into the file, so a 5 GiB upload needs no memory to
+ * speak of. A read authenticates the whole envelope and checks its SHA-256 against the
+ * recorded one before the first byte goes out; small versions are served from that pass,
+ * larger ones from a second pass over the same open file.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, rm, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { PassThrough, Readable, Transform, Writable, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import {
+  createOpeningStream,
+  createRangeDecryptStream,
+  createSealingStream,
+  ctrStart,
+  ENVELOPE_TAG_BYTES,
+  MAX_ENVELOPE_HEADER_BYTES,
+  openEnvelopeKey,
+} from '../artifacts/artifact-envelope.js';
+import { LockstepError } from '../errors/lockstep-error.js';
+import type { EncryptionContext, KeyCipher } from '../kms/key-cipher.js';
+import { EntityTooLarge, ObjectIntegrityError } from './object-errors.js';
+
+/** KMS's answers that mean the wrapped key or its context was altered, not the key's state. */
+const TAMPERING_CODES = new Set(['InvalidCiphertextException', 'IncorrectKeyException']);
+/** Versions up to this size are decrypted once, into memory; larger ones are streamed twice. */
+const IN_MEMORY_BYTES = 8 * 1024 * 1024;
+
+/** What a write produced, for the version's row. */
+export interface WrittenBytes {
+  storageId: string;
+  sizeBytes: number;
+  sha256: string;
+  md5: string;
+  keyArn: string;
+}
+
+/** Which stored bytes to read (a version's, or an upload part's), and what they must hash to. */
+export interface StoredBytes {
+  bucket: string;
+  key: string;
+  /** How an integrity error names them: `version <id>`, `upload <id> part <n>`. */
+  label: string;
+  /** The encryption context they were sealed with. */
+  context: EncryptionContext;
+  storageId: string;
+  sizeBytes: number;
+  sha256: string;
+}
+
+/** An inclusive byte range of the plaintext. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+/** What binds a version's ciphertext to its place: S3's own context, plus the version id. */
+export function objectEncryptionContext(
+  bucket: string,
+  key: string,
+  versionId: string,
+): EncryptionContext {
+  return { 'aws:s3:arn': `arn:aws:s3:::${bucket}/${key}`, 'lockstep:s3:versionId': versionId };
+}
+
+/** What binds an uploaded part's ciphertext to its upload and number. */
+export function partEncryptionContext(
+  bucket: string,
+  key: string,
+  uploadId: string,
+  partNumber: number,
+): EncryptionContext {
+  return {
+    'aws:s3:arn': `arn:aws:s3:::${bucket}/${key}`,
+    'lockstep:s3:uploadId': uploadId,
+    'lockstep:s3:partNumber': String(partNumber),
+  };
+}
+
+export class ObjectBytes {
+  /** `rootDir` is DIR/objects, created 0700 on the first write. */
+  constructor(
+    private readonly rootDir: string,
+    private readonly keys: KeyCipher,
+  ) {}
+
+  /** Seals `body` into a new file of `bucket` under `keyId`; refuses more than `maxBytes`. */
+  async write(
+    bucket: string,
+    context: EncryptionContext,
+    keyId: string,
+    body: Readable,
+    maxBytes: number,
+  ): Promise<WrittenBytes> {
+    const sealing = await createSealingStream(this.keys, keyId, context);
+    const storageId = randomBytes(16).toString('hex');
+    const file = await this.createFile(bucket, storageId);
+    const digests = new DigestTap(maxBytes);
+    try {
+      await pipeline(body, digests, sealing.stream, file.createWriteStream());
+    } catch (error) {
+      await rm(this.pathOf(bucket, storageId), { force: true });
+      throw error;
+    }
+    return { storageId, keyArn: sealing.keyArn, ...digests.result() };
+  }
+
+  /**
+   * The plaintext of a version (or of `range` of it), after authenticating the whole envelope
+   * and checking its SHA-256; ObjectIntegrityError if anything does not match.
+   */
+  async read(stored: StoredBytes, range?: ByteRange): Promise<Readable> {
+    const fail = (reason: string) =>
+      new ObjectIntegrityError(stored.bucket, stored.key, stored.label, reason);
+    const file = await open(this.pathOf(stored.bucket, stored.storageId), 'r').catch(
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') throw fail('its stored bytes are missing');
+        throw error;
+      },
+    );
+    try {
+      const opened = await this.openKey(file, stored, fail);
+      const source = { file, bodyStart: opened.bodyStart, stored, fail };
+      const kept = await verify(source, opened, stored.sizeBytes <= IN_MEMORY_BYTES);
+      const wanted = range ?? { start: 0, end: stored.sizeBytes - 1 };
+      if (kept) {
+        await file.close();
+        return Readable.from([kept.subarray(wanted.start, wanted.end + 1)]);
+      }
+      return serve(source, opened, wanted);
+    } catch (error) {
+      await file.close();
+      throw error;
+    }
+  }
+
+  /** Removes a version's bytes (already forgotten by the state store). */
+  async remove(bucket: string, storageId: string): Promise<void> {
+    await rm(this.pathOf(bucket, storageId), { force: true });
+  }
+
+  /** Removes a deleted bucket's directory, which holds nothing by then. */
+  async removeBucket(bucket: string): Promise<void> {
+    await rm(path.join(this.rootDir, bucket), { recursive: true, force: true });
+  }
+
+  private pathOf(bucket: string, storageId: string): string {
+    return path.join(this.rootDir, bucket, storageId);
+  }
+
+  private async createFile(bucket: string, storageId: string): Promise<FileHandle> {
+    await mkdir(path.join(this.rootDir, bucket), { recursive: true, mode: 0o700 });
+    return open(this.pathOf(bucket, storageId), 'wx', 0o600);
+  }
+
+  private async openKey(
+    file: FileHandle,
+    stored: StoredBytes,
+    fail: (reason: string) => ObjectIntegrityError,
+  ) {
+    const { size } = await file.stat();
+    const prefix = Buffer.alloc(Math.min(size, MAX_ENVELOPE_HEADER_BYTES));
+    await file.read(prefix, 0, prefix.length, 0);
+    let opened: Awaited<ReturnType<typeof openEnvelopeKey>>;
+    try {
+      opened = await openEnvelopeKey(this.keys, stored.context, prefix);
+    } catch (error) {
+      // A disabled or deleted key is the key's state, not tampering: KMS says which.
+      const cause = (error as Error).cause;
+      if (cause instanceof LockstepError && !TAMPERING_CODES.has(cause.code)) throw cause;
+      throw fail((error as Error).message);
+    }
+    if (size - opened.bodyStart - ENVELOPE_TAG_BYTES !== stored.sizeBytes) {
+      opened.dataKey.fill(0);
+      throw fail(`its stored size differs from the ${stored.sizeBytes} bytes recorded`);
+    }
+    return opened;
+  }
+}
+
+interface Source {
+  file: FileHandle;
+  bodyStart: number;
+  stored: StoredBytes;
+  fail: (reason: string) => ObjectIntegrityError;
+}
+
+interface OpenedKey {
+  dataKey: Buffer;
+  nonce: Buffer;
+}
+
+/** First pass: GCM tag and SHA-256 over everything; returns the plaintext if asked to keep it. */
+async function verify(source: Source, key: OpenedKey, keep: boolean): Promise<Buffer | undefined> {
+  const hash = createHash('sha256');
+  const chunks: Buffer[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      if (keep) chunks.push(chunk);
+      callback();
+    },
+  });
+  const cipherText = source.file.createReadStream({ start: source.bodyStart, autoClose: false });
+  try {
+    await pipeline(cipherText, createOpeningStream(key.dataKey, key.nonce), sink);
+  } catch (error) {
+    key.dataKey.fill(0);
+    throw source.fail((error as Error).message);
+  }
+  const actual = hash.digest('hex');
+  if (actual !== source.stored.sha256) {
+    key.dataKey.fill(0);
+    throw source.fail(`expected SHA-256 ${source.stored.sha256}, found ${actual}`);
+  }
+  if (!keep) return undefined;
+  key.dataKey.fill(0);
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Second pass, for versions too large to keep: decrypts `range` from the file. A whole-object
+ * read hashes again and fails the stream at its end if the file changed since the first pass.
+ */
+function serve(source: Source, key: OpenedKey, range: ByteRange): Readable {
+  const cipherText = source.file.createReadStream({
+    start: source.bodyStart + ctrStart(range.start),
+    end: source.bodyStart + range.end,
+    autoClose: false,
+  });
+  const decrypt = createRangeDecryptStream(key.dataKey, key.nonce, range.start);
+  key.dataKey.fill(0);
+  const whole = range.start === 0 && range.end === source.stored.sizeBytes - 1;
+  const output = new PassThrough();
+  const stages: (Readable | Transform | PassThrough)[] = [cipherText, decrypt];
+  if (whole) stages.push(new RecheckDigest(source));
+  pipeline([...stages, output])
+    .then(
+      () => source.file.close(),
+      (error: unknown) => {
+        output.destroy(error as Error);
+        return source.file.close();
+      },
+    )
+    .catch(() => undefined);
+  return output;
+}
+
+/** Passes bytes through and fails at the end unless they hash to the recorded SHA-256. */
+class RecheckDigest extends Transform {
+  private readonly hash = createHash('sha256');
+
+  constructor(private readonly source: Source) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+    this.hash.update(chunk);
+    callback(null, chunk);
+  }
+
+  override _flush(callback: TransformCallback) {
+    const actual = this.hash.digest('hex');
+    callback(
+      actual === this.source.stored.sha256
+        ? null
+        : this.source.fail(`its bytes changed while being read (SHA-256 ${actual})`),
+    );
+  }
+}
+
+/** Counts and digests a body on its way to the cipher, refusing one larger than allowed. */
+class DigestTap extends Transform {
+  private readonly md5 = createHash('md5');
+  private readonly sha256 = createHash('sha256');
+  private bytes = 0;
+
+  constructor(private readonly maxBytes: number) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+    this.bytes += chunk.length;
+    if (this.bytes > this.maxBytes) {
+      callback(
+        new EntityTooLarge({}, `Your upload exceeds the maximum of ${this.maxBytes} bytes.`),
+      );
+      return;
+    }
+    this.md5.update(chunk);
+    this.sha256.update(chunk);
+    callback(null, chunk);
+  }
+
+  result(): { sizeBytes: number; md5: string; sha256: string } {
+    return {
+      sizeBytes: this.bytes,
+      md5: this.md5.digest('hex'),
+      sha256: this.sha256.digest('hex'),
+    };
+  }
+}
