@@ -72,9 +72,9 @@ export class ExecutionRunner {
       ),
     );
     const changes = stateChanges(before, after);
-    if (handedOver) {
+    if (handedOver.length > 0) {
       // Recorded once the jobs it handed over have started (state-change-observers.ts).
-      this.observers.tell(changes, this.signals.handoff?.prepared()).catch(() => undefined);
+      this.observers.tell(changes, Promise.all(handedOver)).catch(() => undefined);
     } else {
       await this.observers.tell(changes);
     }
@@ -134,7 +134,7 @@ export class ExecutionRunner {
     { state: after, effects }: Decision,
     nowMs: number,
     endJob: JobEnd | undefined,
-  ): Promise<{ handedOver: boolean } | undefined> {
+  ): Promise<{ handedOver: Promise<void>[] } | undefined> {
     let newJobs: NewJobs = { jobs: [], reservations: [] };
     let committed = false;
     try {
@@ -171,7 +171,8 @@ export class ExecutionRunner {
       const queued = newJobs.jobs.length > newJobs.reservations.length;
       this.announce(effects, queued);
     }
-    return committed ? { handedOver: newJobs.reservations.length > 0 } : undefined;
+    if (!committed) return undefined;
+    return { handedOver: newJobs.reservations.map(({ reservation }) => reservation.prepared()) };
   }
 
   /** The execution as stored, read and parsed. */

@@ -26,7 +26,7 @@ export class StateChangeObservers {
    * Tells every observer of `changes` after those of earlier decisions, and once `after` (if
    * given) has settled or MAX_DEFER_MS have passed; resolves when they have been told.
    */
-  tell(changes: StateChange[], after?: Promise<void>): Promise<void> {
+  tell(changes: StateChange[], after?: Promise<unknown>): Promise<void> {
     const task = async () => {
       if (after) await settledOrLater(after, MAX_DEFER_MS);
       for (const observer of this.observers) await observer(changes);
@@ -43,7 +43,7 @@ export class StateChangeObservers {
   }
 }
 
-function settledOrLater(promise: Promise<void>, ms: number): Promise<void> {
+function settledOrLater(promise: Promise<unknown>, ms: number): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
     const done = () => {

@@ -16,7 +16,16 @@ import type { AccountScope } from '../pipelines/pipeline-arn.js';
 import type { BuiltInProvider, ProviderContext } from '../providers/built-in-provider.js';
 import type { JobRecord } from '../store/execution-store.js';
 import type { StateStore } from '../store/state-store.js';
+import { Redactor } from '../secrets/redaction.js';
+import type { SecretResolver } from '../secrets/secret-references.js';
+import { runRedactor } from '../providers/run-redactor.js';
 import { issueActionCredentials } from './action-credentials.js';
+import {
+  actionSecretResolver,
+  redactOutcome,
+  withResolvedConfiguration,
+  type ActionSecretDeps,
+} from './action-secrets.js';
 import type { JobOutcome, JobPayload } from './job-data.js';
 import type { JobHandoff, JobReservation } from './job-handoff.js';
 import type { JobService } from './job-service.js';
@@ -30,6 +39,8 @@ export interface BuiltInWorkerOptions {
   /** What action sessions are issued with: the root key seals their secrets. */
   rootKey: RootKey;
   scope: AccountScope;
+  /** How actions read the secrets they name, as their role; absent, naming one fails. */
+  secrets?: Omit<ActionSecretDeps, 'scope'>;
 }
 
 export class BuiltInWorkers implements JobHandoff {
@@ -48,9 +59,8 @@ export class BuiltInWorkers implements JobHandoff {
   /** The last claim pass stopped for want of a slot, so jobs may still be waiting. */
   private backlog = false;
   private workspaceRoot: Promise<string> | undefined;
-  /** Jobs whose action has not started its process yet (or ended without one). */
-  private readonly preparing = new Set<string>();
-  private preparedWaiters: (() => void)[] = [];
+  /** Jobs whose action has not started its process yet, with what to tell when it has. */
+  private readonly preparing = new Map<string, () => void>();
   /** Lockstep's URL as an action's sandbox reaches it; known only once the server listens. */
   private serverUrl: string | undefined;
   private readonly wake = () => void this.fill();
@@ -127,29 +137,27 @@ export class BuiltInWorkers implements JobHandoff {
       settled = true;
       return true;
     };
+    let preparedNow = () => {};
+    const prepared = new Promise<void>((resolve) => (preparedNow = resolve));
     return {
       workerId: this.options.workerId,
       leaseExpiresMs: nowMs + this.options.leaseMs,
       take: (job) => {
-        if (settle()) this.launch(job, true);
+        if (settle()) this.launch(job, true, preparedNow);
       },
       release: () => {
-        if (settle()) this.freeSlot();
+        if (!settle()) return;
+        this.freeSlot();
+        preparedNow();
       },
+      prepared: () => prepared,
     };
   }
 
-  /** Resolves once no job of this process is still preparing its action (job-handoff.ts). */
-  prepared(): Promise<void> {
-    if (this.preparing.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.preparedWaiters.push(resolve));
-  }
-
+  /** The job's action has started its process, or ended without one. */
   private donePreparing(jobId: string): void {
-    if (!this.preparing.delete(jobId) || this.preparing.size > 0) return;
-    const waiters = this.preparedWaiters;
-    this.preparedWaiters = [];
-    for (const resolve of waiters) resolve();
+    this.preparing.get(jobId)?.();
+    this.preparing.delete(jobId);
   }
 
   private async fill(): Promise<void> {
@@ -186,13 +194,16 @@ export class BuiltInWorkers implements JobHandoff {
     }
   }
 
-  /** Runs a claimed job; `reserved` when its slot was already counted by reserve(). */
-  private launch(job: JobRecord, reserved: boolean): void {
+  /**
+   * Runs a claimed job; `reserved` when its slot was already counted by reserve(), and
+   * `prepared` told once its action has started its process.
+   */
+  private launch(job: JobRecord, reserved: boolean, prepared: () => void = () => {}): void {
     if (!reserved) this.busySlots++;
     const abort = new AbortController();
     if (this.stopped) abort.abort(new Error('the Lockstep server is shutting down'));
     const slot = { held: true };
-    this.preparing.add(job.id);
+    this.preparing.set(job.id, prepared);
     const done = this.runJob(job, abort.signal, () => {
       if (slot.held) this.freeSlot();
       slot.held = false;
@@ -235,10 +246,20 @@ export class BuiltInWorkers implements JobHandoff {
       if (workspace.status === 'rejected') throw workspace.reason;
       workspaceDir = workspace.value;
       if (logs.status === 'rejected') throw logs.reason;
-      let outcome = await this.runProvider(
-        provider,
-        this.contextFor(job, payload, workspaceDir, logDir, signal),
-        job,
+      const secrets = this.options.secrets
+        ? actionSecretResolver({ ...this.options.secrets, scope: this.options.scope }, payload)
+        : undefined;
+      const context = await this.contextFor(job, payload, workspaceDir, logDir, signal, secrets)
+        // A secret that cannot be read fails the action, as a provider's own error does.
+        .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+      let outcome: JobOutcome =
+        context instanceof Error
+          ? { status: 'Failed', errorCode: 'JobFailed', message: context.message }
+          : await this.runProvider(provider, context, job);
+      // Whatever the action reports is scrubbed of every secret value it was handed.
+      outcome = redactOutcome(
+        outcome,
+        runRedactor(context instanceof Error ? { secrets } : context),
       );
       this.donePreparing(job.id);
       // Nothing reads the workspace once the provider has returned (outputs are stored): it is
@@ -293,24 +314,37 @@ export class BuiltInWorkers implements JobHandoff {
     return this.workspaceRoot;
   }
 
-  private contextFor(
+  /**
+   * The provider's context. Secret references in the configuration are resolved here, in the
+   * copy handed to the provider only; a reference that cannot be resolved fails the action.
+   */
+  private async contextFor(
     job: JobRecord,
-    payload: JobPayload,
+    stored: JobPayload,
     workspaceDir: string,
     logDir: string,
     signal: AbortSignal,
-  ): ProviderContext {
-    const { pipelineName } = payload.jobData.pipelineContext;
+    secrets: SecretResolver | undefined,
+  ): Promise<ProviderContext> {
+    const { pipelineName } = stored.jobData.pipelineContext;
+    const encryptionKeyId = stored.jobData.encryptionKey?.id;
+    const payload = secrets ? await withResolvedConfiguration(stored, secrets) : stored;
     return {
       job,
       payload,
+      ...(secrets ? { secrets, redactor: new Redactor(secrets.values) } : {}),
       workspaceDir,
       logFile: path.join(logDir, `${job.actionExecutionId}.log`),
       signal,
       artifacts: this.artifacts,
       connections: this.store.connections,
       codeBuildProjects: this.store.codeBuildProjects,
-      outputKey: (artifactName) => ({ pipelineName, executionId: job.executionId, artifactName }),
+      outputKey: (artifactName) => ({
+        pipelineName,
+        executionId: job.executionId,
+        artifactName,
+        ...(encryptionKeyId ? { encryptionKeyId } : {}),
+      }),
       remainingMs: () => Math.max(0, job.timeoutAtMs - Date.now()),
       processLaunched: () => this.donePreparing(job.id),
       actionCredentials: () =>

@@ -26,6 +26,8 @@ export interface WireJobData {
   inputArtifacts: WireArtifact[];
   outputArtifacts: WireArtifact[];
   continuationToken?: string;
+  /** The pipeline's artifact store key, which new artifacts are sealed under (as in AWS). */
+  encryptionKey?: { id: string; type: 'KMS' };
 }
 
 /** Everything stored with a job. */
@@ -80,6 +82,7 @@ export function buildJobPayload(
     ...(run.resolvedEnvironment ? { environmentVariables: run.resolvedEnvironment } : {}),
   };
   const override = state.sourceRevisions[run.actionName];
+  const encryptionKey = state.declaration.artifactStore?.encryptionKey;
   return {
     jobData: {
       actionTypeId: declared.actionTypeId,
@@ -93,6 +96,7 @@ export function buildJobPayload(
       },
       inputArtifacts: run.inputArtifacts.map((ref) => wire(ref.name, ref)),
       outputArtifacts: (declared.outputArtifacts ?? []).map((out) => wire(out.name)),
+      ...(encryptionKey ? { encryptionKey } : {}),
     },
     inputs: run.inputArtifacts,
     action,

@@ -16,15 +16,15 @@ export interface JobReservation {
   take(job: JobRecord): void;
   /** Gives the slot back: the decision did not commit. */
   release(): void;
+  /**
+   * Resolves once the job's action has started its process (or ended, or was never taken), so
+   * that work which can wait, such as recording the decision, does not delay it.
+   */
+  prepared(): Promise<void>;
 }
 
 /** Built-in workers that can take a job the moment it is created. */
 export interface JobHandoff {
   /** A slot for a job of this action type, or undefined when none is free. */
   reserve(actionTypeKey: string, nowMs: number): JobReservation | undefined;
-  /**
-   * Resolves once no job of these workers is still being prepared (workspace, inputs, up to
-   * the start of its process), so that work which can wait does not delay one.
-   */
-  prepared(): Promise<void>;
 }

@@ -101,6 +101,17 @@ export function buildServices(
   const executions = new ExecutionService(store, runner);
   const jobs = new JobService(store, runner);
   const kms = new KeyService(store.kms, rootKey, scope);
+  // Secrets read for an action (resolveValue) are authorized as API calls are, with key
+  // policies and secrets' resource policies.
+  const secrets: SecretService = new SecretService(
+    store.secrets,
+    kms,
+    scope,
+    createAuthorizer(new PrincipalPolicyLoader(store), Date.now, (arn) =>
+      resourcePolicies(kms, secrets)(arn),
+    ),
+  );
+  const iamRoles = new IamRoleService(store, scope);
   const workers = new BuiltInWorkers(
     store,
     jobs,
@@ -130,6 +141,8 @@ export function buildServices(
       pollIntervalMs: options.sweepIntervalMs,
       rootKey,
       scope,
+      // Actions read the secrets they name as their own role (jobs/action-secrets.ts).
+      secrets: { reader: secrets, findRole: (roleArn) => iamRoles.findByArn(roleArn) },
     },
     logError,
   );
@@ -146,17 +159,6 @@ export function buildServices(
   });
   const jobProtocol = new JobWorkerProtocol(store, jobs, actionTypes, scope.accountId);
   const iamUsers = new IamUserService(store, rootKey, scope);
-  // Secrets read for an action (resolveValue) are authorized as API calls are, with key
-  // policies and secrets' resource policies.
-  const secrets: SecretService = new SecretService(
-    store.secrets,
-    kms,
-    scope,
-    createAuthorizer(new PrincipalPolicyLoader(store), Date.now, (arn) =>
-      resourcePolicies(kms, secrets)(arn),
-    ),
-  );
-  const iamRoles = new IamRoleService(store, scope);
   // Inline policies and attachments need their user, group or role to exist.
   const requirePrincipal = async (type: IamPrincipalType, name: string) => {
     if (type === 'user') await iamUsers.requireUser(name);

@@ -132,17 +132,16 @@ export class KyselyExecutionStore implements ExecutionStore {
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) !== 1) return false;
       if (commit.endJob) await endJob(trx, commit.endJob, commit.updatedMs);
-      for (const action of commit.actions) {
-        const row = toActionRow(action);
+      if (commit.actions.length > 0) {
         await trx
           .insertInto('action_executions')
-          .values(row)
+          .values(commit.actions.map(toActionRow))
           .onConflict((oc) =>
-            oc.column('id').doUpdateSet({
-              status: row.status,
-              detail_json: row.detail_json,
-              updated_ms: row.updated_ms,
-            }),
+            oc.column('id').doUpdateSet((eb) => ({
+              status: eb.ref('excluded.status'),
+              detail_json: eb.ref('excluded.detail_json'),
+              updated_ms: eb.ref('excluded.updated_ms'),
+            })),
           )
           .execute();
       }
