@@ -17,6 +17,7 @@ interface CreateInput {
   ConnectionName: string;
   ProviderType: string;
   Endpoint: string;
+  CredentialsSecretArn?: string;
   Tags?: { Key: string; Value: string }[];
 }
 
@@ -29,6 +30,7 @@ function wireConnection(c: Connection) {
     OwnerAccountId: c.ownerAccountId,
     ConnectionStatus: c.connectionStatus,
     ...(c.endpoint === undefined ? {} : { Endpoint: c.endpoint }),
+    ...(c.credentialsSecretArn ? { CredentialsSecretArn: c.credentialsSecretArn } : {}),
     CreatedAt: c.created,
   };
 }
@@ -45,6 +47,7 @@ export const lockstepConnectionOperations: Operation[] = [
         name: input.ConnectionName,
         providerType: input.ProviderType,
         endpoint: input.Endpoint,
+        ...(input.CredentialsSecretArn ? { credentialsSecretArn: input.CredentialsSecretArn } : {}),
         tags: fromWireTags(input.Tags),
       });
       return { ...wireConnection(created), ...(input.Tags ? { Tags: input.Tags } : {}) };

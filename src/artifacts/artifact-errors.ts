@@ -60,3 +60,17 @@ export class UnsafeArtifactPathError extends Error {
     this.name = 'UnsafeArtifactPathError';
   }
 }
+
+/** A custom action reported success without uploading a declared output artifact's object. */
+export class ArtifactNotUploadedError extends Error {
+  constructor(
+    readonly bucket: string,
+    readonly objectKey: string,
+  ) {
+    super(
+      `The output artifact object s3://${bucket}/${objectKey} was not uploaded: the job ` +
+        'worker must PutObject each output artifact to the key its job data names',
+    );
+    this.name = 'ArtifactNotUploadedError';
+  }
+}

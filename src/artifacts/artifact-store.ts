@@ -1,10 +1,10 @@
 /**
  * The artifact store contract. CodePipeline hands artifacts between actions as zip files in the
  * pipeline's artifact bucket; Lockstep's are immutable objects keyed by pipeline, execution and
- * artifact name, whose SHA-256 is recorded when written and checked on every read. The
- * filesystem implementation is FsArtifactStore, which encrypts every object with its own data
- * key from KMS (artifact-envelope.ts); object lock and an S3 backend come later behind this same
- * interface.
+ * artifact name, whose SHA-256 is recorded when written and checked on every read. The server
+ * uses ObjectArtifactStore: artifacts are objects of the pipeline's artifact bucket in the S3
+ * object store (src/objects/), so job workers reach them through the S3 API. FsArtifactStore,
+ * one sealed file per artifact under a directory, still reads locations recorded before that.
  */
 
 /** Where an artifact lives: one object per pipeline execution and output artifact name. */
@@ -12,6 +12,8 @@ export interface ArtifactKey {
   pipelineName: string;
   executionId: string;
   artifactName: string;
+  /** The pipeline's `artifactStore.location`: the bucket the object store keeps it in. */
+  bucketName?: string;
   /**
    * The pipeline's `artifactStore.encryptionKey.id` (key id, key ARN or alias) to encrypt a new
    * artifact under; absent, the installation's AWS-managed `aws/s3` key, as in CodePipeline.
@@ -22,7 +24,7 @@ export interface ArtifactKey {
 
 /** What a put returns and what the caller records (in the state store) to read it back. */
 export interface StoredArtifact {
-  /** Opaque to callers, e.g. 'fs:<pipeline>/<execution>/<artifact>.zip'. */
+  /** Opaque to callers: 's3://<bucket>/<pipeline>/<execution>/<artifact>?versionId=<id>'. */
   location: string;
   /** Lowercase hex SHA-256 of the zip's (plaintext) bytes, taken when it was written. */
   sha256: string;

@@ -19,10 +19,16 @@ export class AuditCheckpointer {
   // Checkpoints are made one at a time, in the order asked, because they share the frontier.
   private queue: Promise<unknown> = Promise.resolve();
 
+  /**
+   * `signEvery`: also sign at each multiple of it that the tree passes on its way to a larger
+   * size. Appends on PostgreSQL may finish out of order, so the request for 14 can arrive after
+   * the one for 21; signing on the way keeps a checkpoint at every multiple all the same.
+   */
   constructor(
     private readonly store: CheckpointStore,
     private readonly key: AuditSigningKey,
     private readonly now: () => number = Date.now,
+    private readonly signEvery = Number.MAX_SAFE_INTEGER,
   ) {}
 
   /**
@@ -40,6 +46,10 @@ export class AuditCheckpointer {
     if (this.frontier.size > treeSize) return undefined;
     await this.advance(treeSize);
     if (this.frontier.size === 0) return undefined;
+    return this.sign();
+  }
+
+  private async sign(): Promise<AuditCheckpointRecord> {
     const root = this.frontier.root().toString('hex');
     const checkpoint = signCheckpoint(this.key, this.frontier.size, root, this.now());
     await this.store.addAuditCheckpoint(checkpoint);
@@ -60,6 +70,8 @@ export class AuditCheckpointer {
         }
         this.frontier.append(leafHash(Buffer.from(record.recordHash, 'hex')));
         this.lastHash = record.recordHash;
+        const size = this.frontier.size;
+        if (size % this.signEvery === 0 && size < treeSize) await this.sign();
       }
       if (page.length < wanted) return;
     }

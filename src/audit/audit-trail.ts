@@ -29,6 +29,12 @@ export interface ApiCallRecord {
   error: { code: string; message: string } | null;
 }
 
+/** An event the service caused itself: its name and the detail recorded as its parameters. */
+export interface ServiceEvent {
+  eventName: string;
+  detail: unknown;
+}
+
 export interface AuditTrailOptions {
   /** Where the signing key lives (DIR/keys). */
   keysDir: string;
@@ -53,35 +59,31 @@ export class AuditTrail {
     const every = options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
     if (!Number.isSafeInteger(every) || every < 1) throw new Error('checkpointEvery must be >= 1');
     const key = await loadOrCreateAuditSigningKey(options.keysDir);
-    return new AuditTrail(store, new AuditCheckpointer(store, key), every, options.logError);
+    return new AuditTrail(
+      store,
+      new AuditCheckpointer(store, key, Date.now, every),
+      every,
+      options.logError,
+    );
   }
 
   /** Appends one API call to the trail. */
   async recordCall(call: ApiCallRecord): Promise<void> {
     const stored = await this.store.appendAudit(toAuditRecord(call), auditRecordHash);
-    if (stored.sequence % this.checkpointEvery === 0) {
-      // Not awaited: the caller's response need not wait for a signature; close() waits.
-      void this.checkpoint(stored.sequence);
-    }
+    this.checkpointCrossed(stored.sequence - 1, stored.sequence);
   }
 
   /**
-   * Appends an event the service itself caused (CloudTrail's AwsServiceEvent): the engine's
-   * execution, stage and action state changes, recorded with no caller.
+   * Appends events the service itself caused (CloudTrail's AwsServiceEvent: the engine's
+   * execution, stage and action state changes, with no caller) as consecutive records in one
+   * transaction: one decision's changes are sealed with one commit, not one each.
    */
-  async recordServiceEvent(eventName: string, detail: unknown): Promise<void> {
-    await this.recordCall({
-      eventSource: 'codepipeline.amazonaws.com',
-      eventName,
-      requestId: randomUUID(),
-      principalArn: null,
-      accessKeyId: null,
-      sourceIpAddress: 'codepipeline.amazonaws.com',
-      userAgent: 'codepipeline.amazonaws.com',
-      readOnly: false,
-      requestParameters: detail,
-      error: null,
-    });
+  async recordServiceEvents(events: readonly ServiceEvent[]): Promise<void> {
+    const records = events.map((event) => toAuditRecord(serviceCall(event)));
+    const stored = await this.store.appendAuditBatch(records, auditRecordHash);
+    const first = stored[0];
+    const last = stored.at(-1);
+    if (first && last) this.checkpointCrossed(first.sequence - 1, last.sequence);
   }
 
   /** Answers CloudTrail LookupEvents from the trail. */
@@ -94,6 +96,18 @@ export class AuditTrail {
     await this.checkpoint(undefined);
   }
 
+  /**
+   * Signs a checkpoint at every multiple of checkpointEvery in (before, after]: a batch may
+   * cross one, or several, anywhere inside it. Not awaited: the caller need not wait for a
+   * signature; close() waits.
+   */
+  private checkpointCrossed(before: number, after: number): void {
+    const every = this.checkpointEvery;
+    for (let size = (Math.floor(before / every) + 1) * every; size <= after; size += every) {
+      void this.checkpoint(size);
+    }
+  }
+
   private async checkpoint(treeSize: number | undefined): Promise<void> {
     try {
       await this.checkpointer.checkpoint(treeSize);
@@ -101,6 +115,22 @@ export class AuditTrail {
       this.logError(`audit checkpoint at ${treeSize ?? 'the head'} failed`, error);
     }
   }
+}
+
+/** CloudTrail's AwsServiceEvent: the service's own source, no caller, no key. */
+function serviceCall({ eventName, detail }: ServiceEvent): ApiCallRecord {
+  return {
+    eventSource: 'codepipeline.amazonaws.com',
+    eventName,
+    requestId: randomUUID(),
+    principalArn: null,
+    accessKeyId: null,
+    sourceIpAddress: 'codepipeline.amazonaws.com',
+    userAgent: 'codepipeline.amazonaws.com',
+    readOnly: false,
+    requestParameters: detail,
+    error: null,
+  };
 }
 
 function toAuditRecord(call: ApiCallRecord): AuditRecord {

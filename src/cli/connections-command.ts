@@ -38,12 +38,26 @@ export function addConnectionsCommand(program: Command, print: Print): void {
       new Option('--provider-type <type>', 'provider type').choices(PROVIDER_TYPES).default('Git'),
     )
     .requiredOption('--endpoint <url>', 'where the repositories live: file://, https:// or ssh://')
+    .option(
+      '--credentials-secret-arn <arn>',
+      'secret holding the https token (or {"username","password"}), read when a source runs',
+    )
     .action(
-      async (flags: ClientFlags & { name: string; providerType: string; endpoint: string }) => {
+      async (
+        flags: ClientFlags & {
+          name: string;
+          providerType: string;
+          endpoint: string;
+          credentialsSecretArn?: string;
+        },
+      ) => {
         const out = await lockstepClient(flags).call<WireConnection>('CreateConnection', {
           ConnectionName: flags.name,
           ProviderType: flags.providerType,
           Endpoint: flags.endpoint,
+          ...(flags.credentialsSecretArn
+            ? { CredentialsSecretArn: flags.credentialsSecretArn }
+            : {}),
         });
         print(isTable(flags) ? `created ${out.ConnectionArn}\n` : json(readable(out)));
       },

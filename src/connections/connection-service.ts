@@ -27,6 +27,8 @@ export interface CreateConnectionInput {
   providerType: string;
   /** Where the repositories live; without one the connection is PENDING. */
   endpoint?: string;
+  /** The secret holding the host's https credentials (a token, or {username, password}). */
+  credentialsSecretArn?: string;
   tags?: Tag[];
 }
 
@@ -39,6 +41,9 @@ export class ConnectionService {
   /** Stores a new connection under a fresh ARN; names are unique in the account. */
   async create(input: CreateConnectionInput): Promise<Connection> {
     const endpoint = input.endpoint === undefined ? '' : checkConnectionEndpoint(input.endpoint);
+    if (input.credentialsSecretArn !== undefined) {
+      checkCredentialsSecret(input.credentialsSecretArn, endpoint, this.scope);
+    }
     const tags = input.tags ?? [];
     checkUniqueTagKeys(tags);
     const record: ConnectionRecord = {
@@ -49,6 +54,7 @@ export class ConnectionService {
       endpoint,
       status: endpoint === '' ? 'PENDING' : 'AVAILABLE',
       createdMs: Date.now(),
+      ...(input.credentialsSecretArn ? { credentialsSecretArn: input.credentialsSecretArn } : {}),
     };
     try {
       await this.store.create(record, tags);
@@ -119,8 +125,27 @@ export class ConnectionService {
       ownerAccountId: this.scope.accountId,
       connectionStatus: record.status as ConnectionStatus,
       ...(record.endpoint === '' ? {} : { endpoint: record.endpoint }),
+      ...(record.credentialsSecretArn ? { credentialsSecretArn: record.credentialsSecretArn } : {}),
       created: new Date(record.createdMs),
     };
+  }
+}
+
+/**
+ * A connection's credentials are a secret of this account, named by its whole ARN (a name
+ * could later mean another secret), for an https endpoint: ssh endpoints use the operator's key.
+ */
+function checkCredentialsSecret(arn: string, endpoint: string, scope: AccountScope): void {
+  const prefix = `arn:aws:secretsmanager:${scope.region}:${scope.accountId}:secret:`;
+  if (!arn.startsWith(prefix) || arn.length === prefix.length) {
+    throw new InvalidInputException(
+      `CredentialsSecretArn must be the ARN of a secret in this account and region (${prefix}NAME-XXXXXX).`,
+    );
+  }
+  if (!endpoint.startsWith('https://')) {
+    throw new InvalidInputException(
+      'CredentialsSecretArn applies to https:// endpoints; ssh:// endpoints use the key given to lockstep serve.',
+    );
   }
 }
 

@@ -30,6 +30,8 @@ export interface Connection {
   connectionStatus: ConnectionStatus;
   /** Absent while PENDING: nobody has said where the host is. */
   endpoint?: string;
+  /** The secret with the host's https credentials, read when a source action runs. */
+  credentialsSecretArn?: string;
   created: Date;
 }
 

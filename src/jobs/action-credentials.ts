@@ -19,7 +19,11 @@ import { parsePolicyDocument } from '../iam/policy/parse-policy-document.js';
 import type { PolicyDocument, Statement } from '../iam/policy/policy-document.js';
 import type { Principal } from '../iam/principal.js';
 import { roleTrustAllows } from '../iam/sts/role-trust.js';
-import { issueSession, type SessionTemplate } from '../iam/sts/session-credentials.js';
+import {
+  issueSession,
+  type SessionTemplate,
+  type StsCredentials,
+} from '../iam/sts/session-credentials.js';
 import type { JobPayload } from './job-data.js';
 
 /** The service principal a role must trust for CodePipeline to assume it. */
@@ -55,46 +59,25 @@ export interface ActionCredentialsDeps {
   nowMs: number;
 }
 
+/** What issuing a role session needs: the state store, the root key and the account. */
+export type RoleSessionDeps = Omit<ActionCredentialsDeps, 'serverUrl'>;
+
+/** A session of the action's role (else the pipeline role), or why there is none. */
+export type RoleSession =
+  { credentials: StsCredentials; roleArn: string } | { credentials: undefined; reason: string };
+
 /** Issues the action's session, or says why it cannot. */
 export async function issueActionCredentials(
   deps: ActionCredentialsDeps,
   payload: JobPayload,
   remainingMs: number,
 ): Promise<ActionCredentials> {
-  const pipelineRoleArn = payload.pipelineRoleArn;
-  const roleArn = payload.action.roleArn ?? pipelineRoleArn;
-  if (roleArn === undefined) return without('the pipeline has no role');
   if (deps.serverUrl === undefined) return without('the server URL is not known yet');
-  const role = await findRole(deps, roleArn);
-  if (!role) return without(`role ${roleArn} does not exist`);
-  if (!(await codePipelineMayAssume(deps, role, pipelineRoleArn))) {
-    return without(`role ${roleArn} does not trust ${CODEPIPELINE_SERVICE}`);
-  }
-  // The chain starts at the server's own administrator key: CodePipeline (the service) made
-  // the session, and resolve-session.ts keeps a session only while its source key is active.
-  const sourceAccessKeyId = await deps.store.getSetting(ADMIN_KEY_SETTING);
-  if (sourceAccessKeyId === undefined) return without('the account has no administrator key');
-  const { actionExecutionId } = payload.jobData.pipelineContext.action;
-  const sessionName = `codepipeline-${actionExecutionId.slice(0, 8)}`;
-  const template: SessionTemplate = {
-    sourceAccessKeyId,
-    userName: '',
-    principalArn: `arn:aws:sts::${deps.scope.accountId}:assumed-role/${role.roleName}/${sessionName}`,
-    roleArn: role.arn,
-    roleName: role.roleName,
-    roleId: role.roleId,
-    sessionName,
-    mfaAuthenticatedMs: null,
-    sessionPolicy: null,
-    sessionPolicyArns: [],
-  };
-  const seconds = Math.max(
-    MIN_SESSION_SECONDS,
-    Math.min(MAX_SESSION_SECONDS, role.maxSessionSeconds, Math.ceil(remainingMs / 1000)),
-  );
-  const credentials = await issueSession(deps, template, seconds);
+  const session = await issueRoleSession(deps, payload, remainingMs);
+  if (!session.credentials) return without(session.reason);
+  const { credentials } = session;
   return {
-    roleArn: role.arn,
+    roleArn: session.roleArn,
     expiresMs: credentials.Expiration.getTime(),
     environment: {
       AWS_ACCESS_KEY_ID: credentials.AccessKeyId,
@@ -107,6 +90,50 @@ export async function issueActionCredentials(
   };
 }
 
+/**
+ * A session of the action's roleArn (assumed through the pipeline role) or else the pipeline
+ * role, lasting as long as the job may (15 minutes to an hour), optionally narrowed by an
+ * inline session policy, as AssumeRole's Policy narrows one.
+ */
+export async function issueRoleSession(
+  deps: RoleSessionDeps,
+  payload: JobPayload,
+  remainingMs: number,
+  sessionPolicy: string | null = null,
+): Promise<RoleSession> {
+  const pipelineRoleArn = payload.pipelineRoleArn;
+  const roleArn = payload.action.roleArn ?? pipelineRoleArn;
+  if (roleArn === undefined) return noSession('the pipeline has no role');
+  const role = await findRole(deps, roleArn);
+  if (!role) return noSession(`role ${roleArn} does not exist`);
+  if (!(await codePipelineMayAssume(deps, role, pipelineRoleArn))) {
+    return noSession(`role ${roleArn} does not trust ${CODEPIPELINE_SERVICE}`);
+  }
+  // The chain starts at the server's own administrator key: CodePipeline (the service) made
+  // the session, and resolve-session.ts keeps a session only while its source key is active.
+  const sourceAccessKeyId = await deps.store.getSetting(ADMIN_KEY_SETTING);
+  if (sourceAccessKeyId === undefined) return noSession('the account has no administrator key');
+  const { actionExecutionId } = payload.jobData.pipelineContext.action;
+  const sessionName = `codepipeline-${actionExecutionId.slice(0, 8)}`;
+  const template: SessionTemplate = {
+    sourceAccessKeyId,
+    userName: '',
+    principalArn: `arn:aws:sts::${deps.scope.accountId}:assumed-role/${role.roleName}/${sessionName}`,
+    roleArn: role.arn,
+    roleName: role.roleName,
+    roleId: role.roleId,
+    sessionName,
+    mfaAuthenticatedMs: null,
+    sessionPolicy,
+    sessionPolicyArns: [],
+  };
+  const seconds = Math.max(
+    MIN_SESSION_SECONDS,
+    Math.min(MAX_SESSION_SECONDS, role.maxSessionSeconds, Math.ceil(remainingMs / 1000)),
+  );
+  return { credentials: await issueSession(deps, template, seconds), roleArn: role.arn };
+}
+
 /** The summary sentence of an action that ran without credentials. */
 export function withoutCredentialsNote(credentials: ActionCredentials): string {
   return credentials.environment ? '' : ` Ran without AWS credentials: ${credentials.reason}.`;
@@ -116,10 +143,11 @@ function without(reason: string): ActionCredentials {
   return { environment: undefined, reason };
 }
 
-async function findRole(
-  deps: ActionCredentialsDeps,
-  arn: string,
-): Promise<IamRoleRecord | undefined> {
+function noSession(reason: string): RoleSession {
+  return { credentials: undefined, reason };
+}
+
+async function findRole(deps: RoleSessionDeps, arn: string): Promise<IamRoleRecord | undefined> {
   const name = nameFromArn(deps.scope.accountId, 'role', arn);
   const role = name === undefined ? undefined : await deps.store.iam.getRole(name);
   return role?.arn === arn ? role : undefined;
@@ -131,7 +159,7 @@ async function findRole(
  * the pipeline role itself trusts CodePipeline.
  */
 async function codePipelineMayAssume(
-  deps: ActionCredentialsDeps,
+  deps: RoleSessionDeps,
   role: IamRoleRecord,
   pipelineRoleArn: string | undefined,
 ): Promise<boolean> {

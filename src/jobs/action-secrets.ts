@@ -28,13 +28,17 @@ export interface ActionSecretDeps {
 export function actionSecretResolver(deps: ActionSecretDeps, payload: JobPayload): SecretResolver {
   const roleArn = payload.action.roleArn ?? payload.pipelineRoleArn;
   const { actionExecutionId } = payload.jobData.pipelineContext.action;
-  const sessionName = `codepipeline-${actionExecutionId.slice(0, 8)}`;
+  return roleSecretResolver(deps, roleArn, `codepipeline-${actionExecutionId.slice(0, 8)}`);
+}
+
+/** A resolver reading as `roleArn` (CodePipeline's session of it), for work outside a job. */
+export function roleSecretResolver(
+  deps: ActionSecretDeps,
+  roleArn: string | undefined,
+  sessionName: string,
+): SecretResolver {
   return new SecretResolver(async (reference) => {
-    if (roleArn === undefined) throw new Error('the action has no role to read secrets with');
-    // The exact role, path and account included: a same-named role elsewhere is another role.
-    const role = await deps.findRole(roleArn);
-    if (role === undefined) throw new Error(`its role ${roleArn} does not exist`);
-    const principal = roleSessionPrincipal(deps.scope, role, sessionName);
+    const principal = await rolePrincipal(deps, roleArn, sessionName);
     const value = await deps.reader.resolveValue(reference.secretId, principal, {
       ...(reference.versionId ? { versionId: reference.versionId } : {}),
       ...(reference.versionStage ? { versionStage: reference.versionStage } : {}),
@@ -85,6 +89,22 @@ export function redactOutcome(outcome: JobOutcome, redactor: Redactor): JobOutco
       ]),
     ),
   };
+}
+
+/**
+ * The principal CodePipeline's session of `roleArn` acts as, to authorize what an action does
+ * as its role; throws when there is no such role in this account.
+ */
+export async function rolePrincipal(
+  deps: Pick<ActionSecretDeps, 'findRole' | 'scope'>,
+  roleArn: string | undefined,
+  sessionName: string,
+): Promise<Principal> {
+  if (roleArn === undefined) throw new Error('the action has no role');
+  // The exact role, path and account included: a same-named role elsewhere is another role.
+  const role = await deps.findRole(roleArn);
+  if (role === undefined) throw new Error(`its role ${roleArn} does not exist`);
+  return roleSessionPrincipal(deps.scope, role, sessionName);
 }
 
 /** The principal an action's role session acts as, for authorizing what the action reads. */

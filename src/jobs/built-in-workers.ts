@@ -20,6 +20,7 @@ import { Redactor } from '../secrets/redaction.js';
 import type { SecretResolver } from '../secrets/secret-references.js';
 import { runRedactor } from '../providers/run-redactor.js';
 import { issueActionCredentials } from './action-credentials.js';
+import { actionObjects, type ActionObjectDeps } from './action-objects.js';
 import {
   actionSecretResolver,
   redactOutcome,
@@ -41,6 +42,8 @@ export interface BuiltInWorkerOptions {
   scope: AccountScope;
   /** How actions read the secrets they name, as their role; absent, naming one fails. */
   secrets?: Omit<ActionSecretDeps, 'scope'>;
+  /** How S3 source and deploy actions reach objects, as their role. */
+  objects?: ActionObjectDeps;
 }
 
 export class BuiltInWorkers implements JobHandoff {
@@ -333,6 +336,7 @@ export class BuiltInWorkers implements JobHandoff {
       job,
       payload,
       ...(secrets ? { secrets, redactor: new Redactor(secrets.values) } : {}),
+      ...(this.options.objects ? { objects: actionObjects(this.options.objects, payload) } : {}),
       workspaceDir,
       logFile: path.join(logDir, `${job.actionExecutionId}.log`),
       signal,
@@ -343,6 +347,7 @@ export class BuiltInWorkers implements JobHandoff {
         pipelineName,
         executionId: job.executionId,
         artifactName,
+        bucketName: stored.jobData.outputArtifacts[0]?.location.s3Location.bucketName,
         ...(encryptionKeyId ? { encryptionKeyId } : {}),
       }),
       remainingMs: () => Math.max(0, job.timeoutAtMs - Date.now()),

@@ -3,6 +3,11 @@
  * to a worker) plus the few facts only Lockstep's own workers need, such as each input's
  * SHA-256, which is checked when the worker reads it.
  */
+import {
+  artifactObjectKeyOf,
+  DEFAULT_ARTIFACT_BUCKET,
+  parseObjectArtifactLocation,
+} from '../artifacts/artifact-location.js';
 import type { ArtifactRef, ActionRun, ExecutionState } from '../engine/execution-state.js';
 import type { ActionDeclaration, ActionTypeId } from '../pipelines/declaration.js';
 
@@ -28,6 +33,15 @@ export interface WireJobData {
   continuationToken?: string;
   /** The pipeline's artifact store key, which new artifacts are sealed under (as in AWS). */
   encryptionKey?: { id: string; type: 'KMS' };
+  /** Only in what an external worker receives (job-artifact-access.ts); never stored. */
+  artifactCredentials?: ArtifactCredentials;
+}
+
+/** CodePipeline's AWSSessionCredentials; the service model marks it sensitive. */
+export interface ArtifactCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
 }
 
 /** Everything stored with a job. */
@@ -63,18 +77,24 @@ export function buildJobPayload(
   declared: ActionDeclaration,
   pipelineArn: string,
 ): JobPayload {
-  const bucket = state.declaration.artifactStore?.location ?? 'lockstep-artifacts';
-  const wire = (name: string, ref?: ArtifactRef): WireArtifact => ({
-    name,
-    ...(ref?.revision ? { revision: ref.revision } : {}),
-    location: {
-      type: 'S3',
-      s3Location: {
-        bucketName: bucket,
-        objectKey: ref?.location ?? `${state.pipelineName}/${state.executionId}/${name}`,
+  const bucket = state.declaration.artifactStore?.location ?? DEFAULT_ARTIFACT_BUCKET;
+  // An input names the object it was written to (its recorded location); an output the key
+  // its worker must write, the same one the artifact store uses (artifact-location.ts).
+  const wire = (name: string, ref?: ArtifactRef): WireArtifact => {
+    const stored = ref && parseObjectArtifactLocation(ref.location);
+    return {
+      name,
+      ...(ref?.revision ? { revision: ref.revision } : {}),
+      location: {
+        type: 'S3',
+        s3Location: {
+          bucketName: stored?.bucket ?? bucket,
+          objectKey:
+            stored?.objectKey ?? artifactObjectKeyOf(state.pipelineName, state.executionId, name),
+        },
       },
-    },
-  });
+    };
+  };
   const action: ActionDeclaration = {
     ...declared,
     configuration: run.resolvedConfiguration,

@@ -9,11 +9,15 @@ import {
   InvalidNonceException,
   OutputVariablesSizeExceededException,
 } from '../errors/codepipeline-errors.js';
+import { ArtifactNotUploadedError } from '../artifacts/artifact-errors.js';
 import { ValidationException } from '../errors/lockstep-error.js';
 import { actionTypeKey, type ActionTypeService } from '../pipelines/action-type-service.js';
+import type { ArtifactRef } from '../engine/execution-state.js';
 import type { ActionTypeId } from '../pipelines/declaration.js';
+import type { JobRecord } from '../store/execution-store.js';
 import type { StateStore } from '../store/state-store.js';
-import type { JobPayload } from './job-data.js';
+import type { JobArtifactAccess } from './job-artifact-access.js';
+import type { JobPayload, WireJobData } from './job-data.js';
 import type { JobService } from './job-service.js';
 
 /** CodePipeline's quota on all output variables of one action together. */
@@ -33,6 +37,7 @@ export class JobWorkerProtocol {
     private readonly jobs: JobService,
     private readonly actionTypes: Pick<ActionTypeService, 'resolver'>,
     private readonly accountId: string,
+    private readonly artifactAccess: JobArtifactAccess,
   ) {}
 
   /** PollForJobs: queued jobs of one custom action type, optionally matching queryParam. */
@@ -55,14 +60,17 @@ export class JobWorkerProtocol {
       maxBatchSize,
       Date.now(),
     );
-    return {
-      jobs: found.map((job) => ({
+    const jobs = [];
+    for (const job of found) {
+      const payload = JSON.parse(job.dataJson) as JobPayload;
+      jobs.push({
         id: job.id,
-        data: (JSON.parse(job.dataJson) as JobPayload).jobData,
+        data: await this.artifactAccess.jobDataFor(job, payload),
         nonce: job.nonce,
         accountId: this.accountId,
-      })),
-    };
+      });
+    }
+    return { jobs };
   }
 
   /** AcknowledgeJob: claims the job for the worker holding its nonce. */
@@ -87,7 +95,13 @@ export class JobWorkerProtocol {
   async details(jobId: string) {
     const job = await this.jobs.require(jobId);
     const payload = JSON.parse(job.dataJson) as JobPayload;
-    return { jobDetails: { id: job.id, data: payload.jobData, accountId: this.accountId } };
+    const data = await this.artifactAccess.jobDataFor(job, payload);
+    return { jobDetails: { id: job.id, data, accountId: this.accountId } };
+  }
+
+  /** A job's data as its worker receives it, artifactCredentials included. */
+  jobDataFor(job: JobRecord): Promise<WireJobData> {
+    return this.artifactAccess.jobDataFor(job, JSON.parse(job.dataJson) as JobPayload);
   }
 
   /** PutJobSuccessResult. */
@@ -104,17 +118,25 @@ export class JobWorkerProtocol {
     const outputVariables = input.outputVariables ?? {};
     checkOutputVariablesSize(outputVariables);
     const payload = JSON.parse(job.dataJson) as JobPayload;
+    // The outputs the worker uploaded through the S3 API, digests taken now so the next
+    // action's read is checked like any other. A missing one fails the action, not the call.
+    let outputArtifacts: ArtifactRef[];
+    try {
+      outputArtifacts = await this.artifactAccess.recordOutputs(
+        payload,
+        input.currentRevision?.revision,
+      );
+    } catch (error) {
+      if (!(error instanceof ArtifactNotUploadedError)) throw error;
+      return this.jobs.complete(job, ['InProgress'], {
+        status: 'Failed',
+        errorCode: 'JobFailed',
+        message: error.message,
+      });
+    }
     await this.jobs.complete(job, ['InProgress'], {
       status: 'Succeeded',
-      // External workers will store outputs through the S3 API (issue D); until then an
-      // output is recorded by name and location only, with no digest to check.
-      outputArtifacts: payload.jobData.outputArtifacts.map((a) => ({
-        name: a.name,
-        location: a.location.s3Location.objectKey,
-        sha256: '',
-        sizeBytes: 0,
-        ...(input.currentRevision ? { revision: input.currentRevision.revision } : {}),
-      })),
+      outputArtifacts,
       outputVariables,
       ...(input.executionDetails?.summary ? { summary: input.executionDetails.summary } : {}),
       ...(input.executionDetails?.externalExecutionId

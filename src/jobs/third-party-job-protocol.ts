@@ -17,7 +17,6 @@ import { actionTypeKey, type ActionTypeService } from '../pipelines/action-type-
 import type { ActionTypeId } from '../pipelines/declaration.js';
 import type { JobRecord } from '../store/execution-store.js';
 import type { StateStore } from '../store/state-store.js';
-import type { JobPayload } from './job-data.js';
 import type { JobService } from './job-service.js';
 import type { JobWorkerProtocol, SuccessInput } from './job-worker-protocol.js';
 
@@ -57,7 +56,7 @@ export class ThirdPartyJobProtocol {
   async details(jobId: string, clientToken: string) {
     const job = await this.jobs.require(jobId);
     checkClient(job, clientToken);
-    const { jobData } = JSON.parse(job.dataJson) as JobPayload;
+    const jobData = await this.workerProtocol.jobDataFor(job);
     const { pipelineName, stage, action } = jobData.pipelineContext;
     return {
       jobDetails: {

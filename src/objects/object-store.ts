@@ -18,13 +18,14 @@ export interface ObjectStoreServices {
   multipartUploads: MultipartService;
 }
 
-/** The object store's services over `metadata`, with bytes under `dataDir`/objects. */
+/** The object store's services over `metadata`, with bytes under `objectsDir` (DIR/objects). */
 export function buildObjectStore(
   metadata: ObjectMetadataStore,
   dataDir: string,
   keys: KeyCipher,
+  objectsDir: string = path.join(dataDir, 'objects'),
 ): ObjectStoreServices {
-  const bytes = new ObjectBytes(path.join(dataDir, 'objects'), keys);
+  const bytes = new ObjectBytes(objectsDir, keys);
   const buckets = new BucketService(metadata, bytes);
   const objects = new ObjectService(metadata, buckets, bytes, keys);
   return {

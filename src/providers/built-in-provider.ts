@@ -7,6 +7,7 @@ import type { ActionCredentials } from '../jobs/action-credentials.js';
 import type { JobOutcome, JobPayload } from '../jobs/job-data.js';
 import type { Redactor } from '../secrets/redaction.js';
 import type { SecretResolver } from '../secrets/secret-references.js';
+import type { ActionObjects } from '../jobs/action-objects.js';
 import type { JobRecord } from '../store/execution-store.js';
 import type { ConnectionStore } from '../store/connection-store.js';
 import type { CodeBuildProjectStore } from '../store/codebuild-project-store.js';
@@ -29,6 +30,8 @@ export interface ProviderContext {
    * the run redacts them (run-redactor.ts); absent, naming a secret fails the action.
    */
   secrets?: SecretResolver;
+  /** S3 objects the action reads or publishes itself, as its role (jobs/action-objects.ts). */
+  objects?: ActionObjects;
   /** Aborted when the action is abandoned or its job is lost. */
   signal: AbortSignal;
   artifacts: ArtifactStore;

@@ -15,6 +15,8 @@ import {
   invokePipelineProvider,
   type StartOtherPipeline,
 } from './invoke-pipeline/invoke-pipeline-provider.js';
+import { s3DeployProvider } from './s3/s3-deploy-provider.js';
+import { s3SourceProvider } from './s3/s3-source-provider.js';
 import { unavailableProvider } from './unavailable-provider.js';
 
 const WAITS_FOR_A_PERSON = new Set(['Approval/AWS/Manual/1']);
@@ -30,6 +32,8 @@ export function builtInProviders(
     gitSourceProvider(gitTransport),
     codeBuildProvider,
     invokePipelineProvider(startOtherPipeline),
+    s3SourceProvider,
+    s3DeployProvider,
   ];
   const covered = new Set(runnable.flatMap((p) => p.actionTypeKeys));
   const rest = builtInActionTypes()

@@ -98,8 +98,7 @@ export async function runSandboxed(spec: SandboxSpec): Promise<SandboxResult> {
   if (spec.signal?.aborted) {
     return { exitCode: null, signal: null, timedOut: false, aborted: true, ...reported };
   }
-  await launch.prepare();
-  const log = await LineLog.open(spec.logFile, spec.redactor);
+  const log = await prepareBesideLog(launch, spec);
   try {
     const child = launch.start();
     spec.onLaunched?.();
@@ -113,4 +112,22 @@ export async function runSandboxed(spec: SandboxSpec): Promise<SandboxResult> {
   } finally {
     await log.close();
   }
+}
+
+/**
+ * Prepares the launch and opens the log side by side: both are a few awaited fs calls on the
+ * action's path to its first instruction, and neither needs the other. A failed preparation
+ * closes the log it opened.
+ */
+async function prepareBesideLog(launch: Launch, spec: SandboxSpec): Promise<LineLog> {
+  const [prepared, opened] = await Promise.allSettled([
+    launch.prepare(),
+    LineLog.open(spec.logFile, spec.redactor),
+  ]);
+  if (opened.status === 'rejected') throw opened.reason;
+  if (prepared.status === 'rejected') {
+    await opened.value.close();
+    throw prepared.reason;
+  }
+  return opened.value;
 }

@@ -4,8 +4,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import path from 'node:path';
 import type { ServerServices } from '../api/server-services.js';
 import { FsArtifactStore } from '../artifacts/fs-artifact-store.js';
+import { ObjectArtifactStore } from '../artifacts/object-artifact-store.js';
 import { ConnectionService } from '../connections/connection-service.js';
 import {
   ExecutionRunner,
@@ -18,7 +20,9 @@ import { ActionRevisions } from '../engine/action-revisions.js';
 import { ExecutionViews } from '../engine/execution-views.js';
 import { PipelineLifecycle } from '../engine/pipeline-lifecycle.js';
 import { StageTransitions } from '../engine/stage-transitions.js';
+import { roleSecretResolver } from '../jobs/action-secrets.js';
 import { BuiltInWorkers } from '../jobs/built-in-workers.js';
+import { JobArtifactAccess } from '../jobs/job-artifact-access.js';
 import { JobService } from '../jobs/job-service.js';
 import { JobSupervisor } from '../jobs/job-supervisor.js';
 import { JobWorkerProtocol } from '../jobs/job-worker-protocol.js';
@@ -74,6 +78,15 @@ export function resourcePolicies(kms: KeyService, secrets: SecretService): Resou
   return async (arn) => (await kms.accessRule(arn)) ?? secrets.catalog.policyRule(arn);
 }
 
+/**
+ * Where the object store keeps its bytes: DIR/objects, or beside the artifacts in the directory
+ * replicas share when the operator names one (--artifact-dir), as artifacts are objects now.
+ */
+function objectsDir(options: ExecutionOptions): string {
+  const named = options.artifactDir !== path.join(options.dataDir, 'artifacts');
+  return path.join(named ? options.artifactDir : options.dataDir, 'objects');
+}
+
 export interface BuiltServices {
   services: ServerServices;
   /** Where the engine reports every state change it commits. */
@@ -101,23 +114,31 @@ export function buildServices(
   const executions = new ExecutionService(store, runner);
   const jobs = new JobService(store, runner);
   const kms = new KeyService(store.kms, rootKey, scope);
-  // Secrets read for an action (resolveValue) are authorized as API calls are, with key
-  // policies and secrets' resource policies.
-  const secrets: SecretService = new SecretService(
-    store.secrets,
-    kms,
-    scope,
-    createAuthorizer(new PrincipalPolicyLoader(store), Date.now, (arn) =>
-      resourcePolicies(kms, secrets)(arn),
-    ),
+  // What actions do as their roles (read secrets, reach S3 objects) is authorized as API calls
+  // are, with key policies and secrets' resource policies.
+  const authorizeAsRole = createAuthorizer(new PrincipalPolicyLoader(store), Date.now, (arn) =>
+    resourcePolicies(kms, secrets)(arn),
   );
+  const secrets: SecretService = new SecretService(store.secrets, kms, scope, authorizeAsRole);
   const iamRoles = new IamRoleService(store, scope);
+  const secretDeps = {
+    reader: secrets,
+    findRole: (roleArn: string) => iamRoles.findByArn(roleArn),
+    scope,
+  };
+  const objectStore = buildObjectStore(store.objects, options.dataDir, kms, objectsDir(options));
+  // Artifacts are objects of the pipeline's artifact bucket, each sealed with its own data key
+  // under the pipeline's key or aws/s3; the filesystem store reads what older versions wrote.
+  const artifacts = new ObjectArtifactStore(
+    objectStore.buckets,
+    objectStore.objects,
+    new FsArtifactStore(options.artifactDir, kms),
+  );
   const workers = new BuiltInWorkers(
     store,
     jobs,
     runner.signals,
-    // Every artifact sealed with its own data key under the pipeline's key or aws/s3.
-    new FsArtifactStore(options.artifactDir, kms),
+    artifacts,
     builtInProviders(
       options.thirdPartyWorkers,
       async (request) => {
@@ -142,7 +163,13 @@ export function buildServices(
       rootKey,
       scope,
       // Actions read the secrets they name as their own role (jobs/action-secrets.ts).
-      secrets: { reader: secrets, findRole: (roleArn) => iamRoles.findByArn(roleArn) },
+      secrets: secretDeps,
+      objects: {
+        objects: objectStore.objects,
+        authorize: authorizeAsRole,
+        findRole: secretDeps.findRole,
+        scope,
+      },
     },
     logError,
   );
@@ -155,9 +182,18 @@ export function buildServices(
     connections,
     intervalMs: options.sourcePollMs,
     gitTransport: options.gitTransport,
+    readSecret: (secretArn, roleArn) =>
+      roleSecretResolver(secretDeps, roleArn, 'codepipeline-source-poll').resolvePath(secretArn),
     logError,
   });
-  const jobProtocol = new JobWorkerProtocol(store, jobs, actionTypes, scope.accountId);
+  // External workers reach their artifacts through the S3 API with the job's credentials.
+  const jobProtocol = new JobWorkerProtocol(
+    store,
+    jobs,
+    actionTypes,
+    scope.accountId,
+    new JobArtifactAccess({ store, rootKey, scope }, artifacts),
+  );
   const iamUsers = new IamUserService(store, rootKey, scope);
   // Inline policies and attachments need their user, group or role to exist.
   const requirePrincipal = async (type: IamPrincipalType, name: string) => {
@@ -192,7 +228,7 @@ export function buildServices(
     accessReport: new AccessReportLoader(store, scope),
     kms,
     secrets,
-    ...buildObjectStore(store.objects, options.dataDir, kms),
+    ...objectStore,
     server: { version: LOCKSTEP_VERSION, dialect: store.dialect, startedAt: new Date() },
   };
   return {

@@ -96,16 +96,13 @@ export async function startServer(
     const cloudWatchLogs = cloudWatchLogsService(
       new ActionLogGroups(store, services.actionLogs, scope),
     );
-    // The engine's own state changes join the API calls in the one trail (issue C, point 5).
-    built.observeStateChanges(async (changes) => {
-      for (const change of changes) {
-        await audit
-          .recordServiceEvent(change.detailType, change.detail)
-          .catch((error: unknown) =>
-            logError('an engine state change could not be audited', error),
-          );
-      }
-    });
+    // The engine's own state changes join the API calls in the one trail (issue C, point 5),
+    // a decision's changes as consecutive records in one append (one commit, not one each).
+    built.observeStateChanges((changes) =>
+      audit
+        .recordServiceEvents(changes.map((c) => ({ eventName: c.detailType, detail: c.detail })))
+        .catch((error: unknown) => logError('engine state changes could not be audited', error)),
+    );
     const authenticate = createAuthenticator({
       store,
       rootKey,

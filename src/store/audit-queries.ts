@@ -28,25 +28,53 @@ interface ChainHead {
 export class AuditChainBrokenError extends Error {}
 
 /** Appends `record` as the next link of the chain, in one transaction under the append lock. */
-export function appendAuditRecord(
+export async function appendAuditRecord(
   db: Kysely<Database>,
   lock: LockAppend,
   record: AuditRecord,
   seal: AuditSeal,
 ): Promise<StoredAuditRecord> {
+  const [stored] = await appendAuditRecords(db, lock, [record], seal);
+  if (stored === undefined) throw new Error('the audit append stored no record');
+  return stored;
+}
+
+/**
+ * Appends `records`, in order, as consecutive links of the chain in one transaction under the
+ * append lock: one commit (one fsync on SQLite) however many there are, and no other append
+ * can take a sequence between them.
+ */
+export function appendAuditRecords(
+  db: Kysely<Database>,
+  lock: LockAppend,
+  records: readonly AuditRecord[],
+  seal: AuditSeal,
+): Promise<StoredAuditRecord[]> {
+  if (records.length === 0) return Promise.resolve([]);
   return db.transaction().execute(async (trx) => {
     // The lock comes first: the head read below must see every earlier append committed, or
     // two appends would seal against the same predecessor and the chain would fork.
     await lock(trx);
     let head = await selectHead(trx);
     if (head !== undefined && head.record_hash === null) head = await sealOlderRecords(trx, seal);
-    const sequenced = { ...record, sequence: (head?.sequence ?? 0) + 1 };
-    const prevHash = head?.record_hash ?? AUDIT_GENESIS_HASH;
-    const stored = { ...sequenced, prevHash, recordHash: seal(sequenced, prevHash) };
-    await trx.insertInto('audit_events').values(toAuditEventRow(stored)).execute();
+    let sequence = head?.sequence ?? 0;
+    let prevHash = head?.record_hash ?? AUDIT_GENESIS_HASH;
+    const stored = records.map((record) => {
+      const sequenced = { ...record, sequence: ++sequence };
+      const link = { ...sequenced, prevHash, recordHash: seal(sequenced, prevHash) };
+      prevHash = link.recordHash;
+      return link;
+    });
+    for (let start = 0; start < stored.length; start += INSERT_ROWS) {
+      const rows = stored.slice(start, start + INSERT_ROWS).map(toAuditEventRow);
+      await trx.insertInto('audit_events').values(rows).execute();
+    }
     return stored;
   });
 }
+
+/** Rows per INSERT: well under SQLite's and PostgreSQL's bound-parameter limits. */
+const INSERT_ROWS = 200;
 
 function selectHead(trx: AuditDb): Promise<ChainHead | undefined> {
   return trx

@@ -72,6 +72,7 @@ function toConnectionRow(record: ConnectionRecord): ConnectionRow {
     endpoint: record.endpoint,
     status: record.status,
     created_ms: record.createdMs,
+    credentials_secret_arn: record.credentialsSecretArn ?? null,
   };
 }
 
@@ -83,5 +84,6 @@ function toConnectionRecord(row: ConnectionRow): ConnectionRecord {
     endpoint: row.endpoint,
     status: row.status,
     createdMs: row.created_ms,
+    ...(row.credentials_secret_arn ? { credentialsSecretArn: row.credentials_secret_arn } : {}),
   };
 }

@@ -11,6 +11,8 @@ export interface ConnectionRecord {
   endpoint: string;
   status: string;
   createdMs: number;
+  /** The Secrets Manager secret with the host's credentials; read as the action's role. */
+  credentialsSecretArn?: string;
 }
 
 /** Thrown by create() when another connection has the name, so the caller can map it. */

@@ -36,6 +36,7 @@ import type { ConnectionStore } from './connection-store.js';
 import { createConnectionStore } from './connection-queries.js';
 import {
   appendAuditRecord,
+  appendAuditRecords,
   insertAuditCheckpoint,
   lookupAuditRecords,
   selectAuditCheckpoints,
@@ -362,6 +363,10 @@ export class KyselyStateStore implements StateStore {
 
   appendAudit(record: AuditRecord, seal: AuditSeal): Promise<StoredAuditRecord> {
     return appendAuditRecord(this.db, (trx) => this.engine.lockAuditAppend(trx), record, seal);
+  }
+
+  appendAuditBatch(records: readonly AuditRecord[], seal: AuditSeal): Promise<StoredAuditRecord[]> {
+    return appendAuditRecords(this.db, (trx) => this.engine.lockAuditAppend(trx), records, seal);
   }
 
   listAudit(afterSequence: number, limit: number): Promise<StoredAuditRecord[]> {

@@ -141,6 +141,8 @@ export interface ConnectionsTable {
   endpoint: string;
   status: string;
   created_ms: number;
+  /** The secret holding the host's credentials, by ARN; null when the host needs none. */
+  credentials_secret_arn: string | null;
 }
 
 export interface StageTransitionsTable {

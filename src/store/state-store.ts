@@ -252,6 +252,11 @@ export interface StateStore {
    * reads the last record's hash, numbers the record after it, seals it and inserts it.
    */
   appendAudit(record: AuditRecord, seal: AuditSeal): Promise<StoredAuditRecord>;
+  /**
+   * Appends records, in order, as consecutive links of the chain in one transaction under the
+   * append lock; an empty list writes nothing.
+   */
+  appendAuditBatch(records: readonly AuditRecord[], seal: AuditSeal): Promise<StoredAuditRecord[]>;
   /** Audit records in order, after `afterSequence`, at most `limit`. */
   listAudit(afterSequence: number, limit: number): Promise<StoredAuditRecord[]>;
   /** Audit records matching a lookup, newest first. */

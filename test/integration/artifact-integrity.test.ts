@@ -2,7 +2,9 @@
  * Artifacts at rest and between stages: the source artifact is stored encrypted (no line of the
  * repository's files anywhere in the data directory), and one byte flipped in the stored object
  * while the run waits for an approval fails the next action that reads it with an integrity
- * error, which the run's action event and the audit trail both carry.
+ * error, which the run's action event and the audit trail both carry. Artifacts are objects of
+ * the pipeline's artifact bucket, so the stored object is the one file of that bucket in
+ * DIR/objects once the source has run.
  */
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -66,9 +68,9 @@ describe('artifacts between stages', () => {
     for (const file of await filesUnder(t.dataDir)) {
       expect((await readFile(file)).includes(Buffer.from(SECRET_LINE)), file).toBe(false);
     }
-    // A zip names its files in clear, compressed or not: no object under artifacts/ does.
-    const objects = await filesUnder(path.join(t.dataDir, 'artifacts'));
-    expect(objects).toContain(firstObject());
+    // A zip names its files in clear, compressed or not: no object of the bucket does.
+    const objects = await filesUnder(path.join(t.dataDir, 'objects'));
+    expect(objects).toContain(await firstObject());
     for (const object of objects) {
       const bytes = await readFile(object);
       expect(bytes.subarray(0, 4).toString(), object).toBe('LSA1');
@@ -82,7 +84,7 @@ describe('artifacts between stages', () => {
   });
 
   it('fails the next action with an integrity error when one stored byte changes', async () => {
-    const object = firstObject();
+    const object = await firstObject();
     const bytes = await readFile(object);
     bytes[bytes.length - 40] = bytes[bytes.length - 40]! ^ 0x01;
     await writeFile(object, bytes);
@@ -127,7 +129,10 @@ describe('artifacts between stages', () => {
   });
 });
 
-/** The stored SourceOut object of the run. */
-function firstObject(): string {
-  return path.join(t.dataDir, 'artifacts', 'tamper', executionId, 'SourceOut.zip');
+/** The stored SourceOut object of the run: the only object of the artifact bucket so far. */
+async function firstObject(): Promise<string> {
+  const bucket = path.join(t.dataDir, 'objects', 'lockstep-test-artifacts');
+  const files = await filesUnder(bucket);
+  expect(files).toHaveLength(1);
+  return files[0] ?? '';
 }

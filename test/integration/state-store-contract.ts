@@ -28,6 +28,7 @@ const ALL_MIGRATIONS = [
   '0010-secrets',
   '0011-execution-declarations',
   '0012-objects',
+  '0013-connection-secret',
 ];
 
 export interface StoreTarget {

@@ -1,9 +1,11 @@
 /**
  * The partner (ThirdParty) job protocol: with LOCKSTEP_THIRD_PARTY_WORKERS=true a ThirdParty
  * action (here the GitHub v1 source) waits for a partner worker, which polls, reads the job,
- * acknowledges it with its client token and reports the result; another client token is then
- * refused. Without the setting, the same action fails at once as unavailable.
+ * acknowledges it with its client token, uploads its output artifact through the S3 API with
+ * the job's artifactCredentials and reports the result; another client token is then refused. Without the setting, the same action fails at once as unavailable.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import {
   AcknowledgeThirdPartyJobCommand,
   CreatePipelineCommand,
@@ -16,6 +18,29 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/in-process-server.js';
 import { eventually } from '../support/pipeline-runs.js';
+
+/**
+ * The partner's PutObject of its output artifact, with boto3 and the job's credentials. They
+ * are the pipeline role's, narrowed to the job's objects, so the role is first given its
+ * artifact bucket, as a CodePipeline service role has it.
+ */
+const UPLOAD = String.raw`
+import json, sys, boto3
+from botocore.config import Config
+url, admin_key, admin_secret, data = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+boto3.client('iam', endpoint_url=url, region_name='us-east-1', aws_access_key_id=admin_key,
+             aws_secret_access_key=admin_secret).put_role_policy(
+    RoleName='pipeline', PolicyName='artifacts', PolicyDocument=json.dumps({
+        'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': 's3:PutObject',
+                                                'Resource': 'arn:aws:s3:::artifacts/*'}]}))
+creds, target = data['artifactCredentials'], data['outputArtifacts'][0]['location']['s3Location']
+boto3.client('s3', endpoint_url=url, region_name='us-east-1',
+             aws_access_key_id=creds['accessKeyId'],
+             aws_secret_access_key=creds['secretAccessKey'],
+             aws_session_token=creds['sessionToken'],
+             config=Config(s3={'addressing_style': 'path'})).put_object(
+    Bucket=target['bucketName'], Key=target['objectKey'], Body=b'PK partner output')
+`;
 
 const github = {
   category: 'Source',
@@ -97,6 +122,15 @@ describe('ThirdParty jobs with partner workers', () => {
       new AcknowledgeThirdPartyJobCommand({ jobId, nonce, clientToken: 'token-a' }),
     );
     expect(ack.status).toBe('InProgress');
+    // The partner stores its output through the S3 API, as the job's data says where.
+    await promisify(execFile)('python3', [
+      '-c',
+      UPLOAD,
+      t.server.url,
+      t.credentials.accessKeyId,
+      t.credentials.secretAccessKey,
+      JSON.stringify(details.jobDetails?.data),
+    ]);
     await expect(
       t.client.send(new GetThirdPartyJobDetailsCommand({ jobId, clientToken: 'token-b' })),
     ).rejects.toHaveProperty('name', 'InvalidClientTokenException');

@@ -29,6 +29,9 @@ async function runGitSource(ctx: ProviderContext, transport: GitTransport): Prom
   const format =
     config.OutputArtifactFormat === 'CODEBUILD_CLONE_REF' ? 'CODEBUILD_CLONE_REF' : 'CODE_ZIP';
   const override = ctx.payload.sourceRevision;
+  const basicAuth = connection.credentialsSecretArn
+    ? await connectionCredentials(ctx, connection.credentialsSecretArn, connection)
+    : undefined;
   const source = await fetchGitSource({
     repositoryUrl: repositoryUrlFor(connection.endpoint, config.FullRepositoryId ?? ''),
     branchName: config.BranchName ?? '',
@@ -37,7 +40,7 @@ async function runGitSource(ctx: ProviderContext, transport: GitTransport): Prom
     workDir: ctx.workspaceDir,
     timeoutMs: ctx.remainingMs(),
     logFile: ctx.logFile,
-    transport,
+    transport: basicAuth ? { ...transport, basicAuth } : transport,
     signal: ctx.signal,
   });
   const stored = await ctx.artifacts.putDirectory(ctx.outputKey(output.name), source.outputDir);
@@ -61,3 +64,56 @@ async function runGitSource(ctx: ProviderContext, transport: GitTransport): Prom
 function configurationError(message: string): JobOutcome {
   return { status: 'Failed', errorCode: 'ConfigurationError', message };
 }
+
+/** The https credentials in a connection's secret, read as the source action's role. */
+async function connectionCredentials(
+  ctx: ProviderContext,
+  secretArn: string,
+  connection: { endpoint: string; providerType: string },
+): Promise<NonNullable<GitTransport['basicAuth']>> {
+  if (ctx.secrets === undefined) {
+    throw new Error(`The connection's credentials secret ${secretArn} cannot be read here`);
+  }
+  return parseConnectionSecret(
+    await ctx.secrets.resolvePath(secretArn),
+    connection.endpoint,
+    connection.providerType,
+  );
+}
+
+/**
+ * What a connection's secret holds: a token alone (sent with the user name its host expects
+ * for tokens), or `{"username": ..., "password": ...}`.
+ */
+export function parseConnectionSecret(
+  value: string,
+  endpoint: string,
+  providerType: string,
+): NonNullable<GitTransport['basicAuth']> {
+  const url = endpoint.endsWith('/') ? endpoint : `${endpoint}/`;
+  if (value.trimStart().startsWith('{')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      throw new Error("The connection's credentials secret is not valid JSON");
+    }
+    const { username, password } = (parsed ?? {}) as Record<string, unknown>;
+    if (typeof username !== 'string' || typeof password !== 'string') {
+      throw new Error(
+        'The connection\'s credentials secret must be a token or {"username", "password"}',
+      );
+    }
+    return { url, username, password };
+  }
+  return { url, username: TOKEN_USER_NAMES[providerType] ?? 'git', password: value.trim() };
+}
+
+/** The user name each host pairs with a bare access token over https. */
+const TOKEN_USER_NAMES: Readonly<Record<string, string>> = {
+  GitHub: 'x-access-token',
+  GitHubEnterpriseServer: 'x-access-token',
+  GitLab: 'oauth2',
+  GitLabSelfManaged: 'oauth2',
+  Bitbucket: 'x-token-auth',
+};

@@ -1,8 +1,8 @@
 /**
  * How git reaches https and ssh hosts: the operator's serve options (a CA bundle, a
  * credentials file, an ssh key, a known hosts file) turned into the environment of one git
- * command. They hold for every connection of the server; per-connection credentials come with
- * the secret store (issue 5).
+ * command, plus, for a connection that names a credentials secret, that connection's https
+ * credentials (git-source-provider.ts reads them as the action's role).
  */
 import { accessSync, constants, statSync } from 'node:fs';
 import { shellQuote } from '../commands/commands-script.js';
@@ -17,6 +17,11 @@ export interface GitTransport {
   sshKeyFile?: string;
   /** The host keys ssh endpoints must present; the only ones trusted when given. */
   knownHostsFile?: string;
+  /**
+   * One connection's https credentials (from its secret), sent only to URLs under `url`;
+   * never part of the operator's settings.
+   */
+  basicAuth?: { url: string; username: string; password: string };
 }
 
 /** The environment that applies `transport` to a git command. */
@@ -32,6 +37,16 @@ export function transportEnv(transport: GitTransport): NodeJS.ProcessEnv {
     env.GIT_CONFIG_VALUE_0 =
       '!f() { [ "$1" = get ] || exit 0; exec git credential-store --file=' +
       `${shellQuote(transport.credentialsFile)} get; }; f`;
+  }
+  if (transport.basicAuth !== undefined) {
+    // Through the environment, never the command line (which `ps` shows to every user), and
+    // scoped to the connection's endpoint so a redirect elsewhere is not handed the token.
+    const { url, username, password } = transport.basicAuth;
+    const index = Number(env.GIT_CONFIG_COUNT ?? '0');
+    const token = Buffer.from(`${username}:${password}`).toString('base64');
+    env.GIT_CONFIG_COUNT = String(index + 1);
+    env[`GIT_CONFIG_KEY_${index}`] = `http.${url}.extraHeader`;
+    env[`GIT_CONFIG_VALUE_${index}`] = `Authorization: Basic ${token}`;
   }
   return env;
 }
@@ -65,7 +80,7 @@ export function sshCommand(transport: GitTransport): string {
 }
 
 /** The serve option that sets each member, for messages. */
-export const GIT_TRANSPORT_OPTIONS: Record<keyof GitTransport, string> = {
+export const GIT_TRANSPORT_OPTIONS: Record<Exclude<keyof GitTransport, 'basicAuth'>, string> = {
   caFile: '--git-ca-file',
   credentialsFile: '--git-credentials-file',
   sshKeyFile: '--git-ssh-key-file',
@@ -74,7 +89,8 @@ export const GIT_TRANSPORT_OPTIONS: Record<keyof GitTransport, string> = {
 
 /** Refuses, with the option's name, a file git or ssh could not use; run once at start. */
 export function checkGitTransport(transport: GitTransport): void {
-  for (const [key, file] of Object.entries(transport) as [keyof GitTransport, string][]) {
+  const { basicAuth: _perConnection, ...files } = transport;
+  for (const [key, file] of Object.entries(files) as [keyof typeof files, string][]) {
     const option = GIT_TRANSPORT_OPTIONS[key];
     try {
       accessSync(file, constants.R_OK);

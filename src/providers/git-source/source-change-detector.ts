@@ -11,6 +11,7 @@ import type { ActionDeclaration, PipelineDeclaration } from '../../pipelines/dec
 import type { PipelineService } from '../../pipelines/pipeline-service.js';
 import type { StateStore } from '../../store/state-store.js';
 import type { GitTransport } from './git-transport.js';
+import { parseConnectionSecret } from './git-source-provider.js';
 import { latestCommit } from './latest-commit.js';
 import { repositoryUrlFor } from './repository-url.js';
 
@@ -24,6 +25,8 @@ export interface ChangeDetectorDependencies {
   intervalMs: number;
   /** The operator's settings for https and ssh hosts. */
   gitTransport?: GitTransport;
+  /** Reads a connection's credentials secret as `roleArn`; absent, such connections fail. */
+  readSecret?(secretArn: string, roleArn: string): Promise<string>;
   logError(message: string, error: unknown): void;
 }
 
@@ -81,6 +84,24 @@ export class SourceChangeDetector {
     }
   }
 
+  /** The operator's transport, plus the connection's own credentials when it has a secret. */
+  private async transportFor(connectionArn: string, roleArn: string): Promise<GitTransport> {
+    const connection = await this.deps.connections.get(connectionArn);
+    const secretArn = connection.credentialsSecretArn;
+    if (secretArn === undefined) return this.deps.gitTransport ?? {};
+    if (this.deps.readSecret === undefined) {
+      throw new Error(`the credentials secret ${secretArn} cannot be read here`);
+    }
+    // Read as the source action's role, as the action itself would read it.
+    const value = await this.deps.readSecret(secretArn, roleArn);
+    const basicAuth = parseConnectionSecret(
+      value,
+      connection.endpoint ?? '',
+      connection.providerType,
+    );
+    return { ...this.deps.gitTransport, basicAuth };
+  }
+
   /** Stores the branch's head; true when it moved since the last look. */
   private async recordHead(
     pipeline: PipelineDeclaration,
@@ -90,7 +111,10 @@ export class SourceChangeDetector {
     const endpoint = await this.deps.connections.endpointOf(config.ConnectionArn ?? '');
     const url = repositoryUrlFor(endpoint, config.FullRepositoryId ?? '');
     const head = await latestCommit(url, config.BranchName ?? '', {
-      transport: this.deps.gitTransport,
+      transport: await this.transportFor(
+        config.ConnectionArn ?? '',
+        action.roleArn ?? pipeline.roleArn,
+      ),
     });
     const key = lastSeenKey(pipeline.name, action.name);
     const seen = await this.deps.store.initSetting(key, head);

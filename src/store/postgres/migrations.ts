@@ -1,3 +1,4 @@
+import { connectionSecretMigration } from '../connection-secret-migration.js';
 import { sql } from 'kysely';
 import type { Kysely, Migration } from 'kysely';
 import { iamMigration } from '../iam-migration.js';
@@ -250,4 +251,5 @@ export const postgresMigrations: Readonly<Record<string, Migration>> = {
   '0010-secrets': secretsMigration({ name: sql`text collate "C"`, ms: 'bigint' }),
   '0011-execution-declarations': executionDeclarationsMigration({}),
   '0012-objects': objectMigration({ name: sql`text collate "C"`, ms: 'bigint' }),
+  '0013-connection-secret': connectionSecretMigration,
 };

@@ -1,3 +1,4 @@
+import { connectionSecretMigration } from '../connection-secret-migration.js';
 import { sql } from 'kysely';
 import type { Kysely, Migration } from 'kysely';
 import { iamMigration } from '../iam-migration.js';
@@ -262,4 +263,5 @@ export const sqliteMigrations: Readonly<Record<string, Migration>> = {
   '0010-secrets': secretsMigration({ name: 'text', ms: 'integer', tableSuffix: sql`strict` }),
   '0011-execution-declarations': executionDeclarationsMigration({ tableSuffix: sql`strict` }),
   '0012-objects': objectMigration({ name: 'text', ms: 'integer', tableSuffix: sql`strict` }),
+  '0013-connection-secret': connectionSecretMigration,
 };

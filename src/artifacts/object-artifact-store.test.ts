@@ -1,0 +1,159 @@
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KeyService } from '../kms/key-service.js';
+import { RootKey } from '../kms/root-key.js';
+import { buildObjectStore, type ObjectStoreServices } from '../objects/object-store.js';
+import { openStateStore } from '../store/open-state-store.js';
+import type { StateStore } from '../store/state-store.js';
+import {
+  ArtifactExistsError,
+  ArtifactIntegrityError,
+  ArtifactNotUploadedError,
+} from './artifact-errors.js';
+import type { ArtifactKey } from './artifact-store.js';
+import { FsArtifactStore } from './fs-artifact-store.js';
+import { ObjectArtifactStore } from './object-artifact-store.js';
+
+const executionId = '6a1f0c52-9d3e-4b8a-b7c1-2e4d5f6a7b8c';
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+let dataDir: string;
+let store: StateStore;
+let kms: KeyService;
+let objects: ObjectStoreServices;
+let artifacts: ObjectArtifactStore;
+let legacy: FsArtifactStore;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), 'lockstep-object-artifacts-'));
+  store = await openStateStore({ dataDir });
+  const rootKey = await RootKey.loadOrCreate(path.join(dataDir, 'keys', 'root.key'), true);
+  kms = new KeyService(store.kms, rootKey, { accountId: '123456789012', region: 'us-east-1' });
+  objects = buildObjectStore(store.objects, dataDir, kms);
+  legacy = new FsArtifactStore(path.join(dataDir, 'artifacts'), kms);
+  artifacts = new ObjectArtifactStore(objects.buckets, objects.objects, legacy);
+});
+afterAll(() => store.close());
+
+/** A key of its own per test, in the bucket `bucketName`. */
+function keyFor(artifactName: string, bucketName = 'pipeline-artifacts'): ArtifactKey {
+  return { pipelineName: 'web-app', executionId, artifactName, bucketName };
+}
+
+async function workspaceWith(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'lockstep-object-artifacts-ws-'));
+  for (const [name, content] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
+    await writeFile(path.join(dir, name), content);
+  }
+  return dir;
+}
+
+describe('ObjectArtifactStore', () => {
+  it('stores an artifact as a versioned object under the key the job data names', async () => {
+    const stored = await artifacts.putDirectory(
+      keyFor('BuildOutput'),
+      await workspaceWith({ 'dist/app.js': 'console.log(1)' }),
+    );
+    const objectKey = `web-app/${executionId}/BuildOutput`;
+    const head = await objects.objects.head('pipeline-artifacts', objectKey);
+    expect(stored.location).toBe(
+      `s3://pipeline-artifacts/${objectKey}?versionId=${head.versionId}`,
+    );
+    expect((await objects.buckets.get('pipeline-artifacts')).versioning).toBe('Enabled');
+    expect(head.kmsKeyArn).toBe(await kms.managedKeyArn('alias/aws/s3'));
+    const zip = await artifacts.readZip(stored);
+    expect(zip.subarray(0, 2).toString()).toBe('PK');
+    expect(stored.sha256).toBe(sha256(zip));
+    const out = await mkdtemp(path.join(tmpdir(), 'lockstep-object-artifacts-out-'));
+    await artifacts.extractTo(stored, out);
+    expect(await readFile(path.join(out, 'dist/app.js'), 'utf8')).toBe('console.log(1)');
+  });
+
+  it("seals under the pipeline's own key when it names one", async () => {
+    const created = await kms.keys.create({}, { principalArn: 'arn:aws:iam::123456789012:root' });
+    const key = { ...keyFor('Sealed'), encryptionKeyId: created.KeyMetadata.KeyId };
+    await artifacts.putZip(key, Buffer.from('PK-own-key'));
+    const head = await objects.objects.head('pipeline-artifacts', `web-app/${executionId}/Sealed`);
+    expect(head.kmsKeyArn).toBe(created.KeyMetadata.Arn);
+  });
+
+  it('refuses to write a key twice: artifacts are immutable', async () => {
+    await artifacts.putZip(keyFor('Once'), Buffer.from('first'));
+    await expect(artifacts.putZip(keyFor('Once'), Buffer.from('second'))).rejects.toThrow(
+      ArtifactExistsError,
+    );
+  });
+
+  it('reads the version it wrote, and fails on a digest other than the recorded one', async () => {
+    const stored = await artifacts.putZip(keyFor('Pinned'), Buffer.from('the real bytes'));
+    // Someone with PutObject on the bucket writes the key again: a new version, not a swap.
+    await objects.objects.put({
+      bucket: 'pipeline-artifacts',
+      key: `web-app/${executionId}/Pinned`,
+      body: Readable.from([Buffer.from('swapped bytes')]),
+      metadata: {},
+      encryption: { mode: 'aws:kms' },
+      maxBytes: 1024,
+    });
+    expect((await artifacts.readZip(stored)).toString()).toBe('the real bytes');
+    const forged = { ...stored, sha256: sha256(Buffer.from('something else')) };
+    await expect(artifacts.readZip(forged)).rejects.toThrow(ArtifactIntegrityError);
+    await expect(artifacts.readZip(forged)).rejects.toThrow(/failed its integrity check/);
+  });
+
+  it('fails a read with an integrity error when the object is gone', async () => {
+    const stored = await artifacts.putZip(keyFor('Gone'), Buffer.from('soon deleted'));
+    const versionId = stored.location.split('?versionId=')[1];
+    await objects.objects.delete(
+      'pipeline-artifacts',
+      `web-app/${executionId}/Gone`,
+      versionId,
+      false,
+    );
+    await expect(artifacts.readZip(stored)).rejects.toThrow(/the object is missing/);
+  });
+
+  it("records a worker's upload with the SHA-256 of the bytes read back", async () => {
+    const objectKey = `web-app/${executionId}/Uploaded`;
+    await expect(artifacts.recordUpload(keyFor('Uploaded'))).rejects.toThrow(
+      ArtifactNotUploadedError,
+    );
+    await expect(artifacts.recordUpload(keyFor('Uploaded'))).rejects.toThrow(
+      `s3://pipeline-artifacts/${objectKey} was not uploaded`,
+    );
+    const put = await objects.objects.put({
+      bucket: 'pipeline-artifacts',
+      key: objectKey,
+      body: Readable.from([Buffer.from('from the worker')]),
+      metadata: {},
+      encryption: { mode: 'aws:kms' },
+      maxBytes: 1024,
+    });
+    const recorded = await artifacts.recordUpload(keyFor('Uploaded'));
+    expect(recorded).toEqual({
+      location: `s3://pipeline-artifacts/${objectKey}?versionId=${put.versionId}`,
+      sha256: sha256(Buffer.from('from the worker')),
+      sizeBytes: 15,
+    });
+    expect((await artifacts.readZip(recorded)).toString()).toBe('from the worker');
+  });
+
+  it('refuses an artifact store location that cannot name a bucket, saying which', async () => {
+    await expect(
+      artifacts.putZip(keyFor('Any', 'codepipeline-us-east-1-11EXAMPLE11'), Buffer.from('x')),
+    ).rejects.toThrow(
+      "The pipeline's artifactStore location 'codepipeline-us-east-1-11EXAMPLE11' cannot name",
+    );
+  });
+
+  it('still reads artifacts the filesystem store wrote before the upgrade', async () => {
+    const old = await legacy.putZip(keyFor('Old'), Buffer.from('older bytes'));
+    expect(old.location.startsWith('fs:')).toBe(true);
+    expect((await artifacts.readZip(old)).toString()).toBe('older bytes');
+  });
+});
