@@ -16,6 +16,8 @@ import type { ArtifactRef } from '../engine/execution-state.js';
 import type { ActionTypeId } from '../pipelines/declaration.js';
 import type { JobRecord } from '../store/execution-store.js';
 import type { StateStore } from '../store/state-store.js';
+import { SecretResolutionError } from '../secrets/secret-references.js';
+import { actionSecretResolver, type ActionSecretDeps } from './action-secrets.js';
 import type { JobArtifactAccess } from './job-artifact-access.js';
 import type { JobPayload, WireJobData } from './job-data.js';
 import type { JobService } from './job-service.js';
@@ -38,6 +40,8 @@ export class JobWorkerProtocol {
     private readonly actionTypes: Pick<ActionTypeService, 'resolver'>,
     private readonly accountId: string,
     private readonly artifactAccess: JobArtifactAccess,
+    /** How `{{resolve:secretsmanager:...}}` in a job's configuration is read, as its role. */
+    private readonly secrets?: ActionSecretDeps,
   ) {}
 
   /** PollForJobs: queued jobs of one custom action type, optionally matching queryParam. */
@@ -63,12 +67,19 @@ export class JobWorkerProtocol {
     const jobs = [];
     for (const job of found) {
       const payload = JSON.parse(job.dataJson) as JobPayload;
-      jobs.push({
-        id: job.id,
-        data: await this.artifactAccess.jobDataFor(job, payload),
-        nonce: job.nonce,
-        accountId: this.accountId,
+      const data = await this.workerData(job, payload).catch(async (error: unknown) => {
+        if (!(error instanceof SecretResolutionError)) throw error;
+        // A job whose secrets its role cannot read is never handed out: its action fails.
+        const outcome = {
+          status: 'Failed' as const,
+          errorCode: 'JobFailed',
+          message: error.message,
+        };
+        await this.jobs.complete(job, ['Queued', 'Dispatched'], outcome);
+        return undefined;
       });
+      if (data === undefined) continue;
+      jobs.push({ id: job.id, data, nonce: job.nonce, accountId: this.accountId });
     }
     return { jobs };
   }
@@ -95,8 +106,24 @@ export class JobWorkerProtocol {
   async details(jobId: string) {
     const job = await this.jobs.require(jobId);
     const payload = JSON.parse(job.dataJson) as JobPayload;
-    const data = await this.artifactAccess.jobDataFor(job, payload);
+    const data = await this.workerData(job, payload);
     return { jobDetails: { id: job.id, data, accountId: this.accountId } };
+  }
+
+  /**
+   * The job's data as its worker receives it: artifactCredentials added, and the secrets its
+   * configuration references resolved as the action's role (in this answer only; the stored
+   * job keeps the references). Secret properties of the action type reach only the worker
+   * holding the job, through this answer, and are masked everywhere else.
+   */
+  private async workerData(job: JobRecord, payload: JobPayload): Promise<WireJobData> {
+    const data = await this.artifactAccess.jobDataFor(job, payload);
+    if (this.secrets === undefined) return data;
+    const resolver = actionSecretResolver(this.secrets, payload);
+    const configuration = await resolver.resolveConfiguration(
+      data.actionConfiguration.configuration,
+    );
+    return { ...data, actionConfiguration: { ...data.actionConfiguration, configuration } };
   }
 
   /** A job's data as its worker receives it, artifactCredentials included. */

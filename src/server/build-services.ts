@@ -193,6 +193,7 @@ export function buildServices(
     actionTypes,
     scope.accountId,
     new JobArtifactAccess({ store, rootKey, scope }, artifacts),
+    secretDeps,
   );
   const iamUsers = new IamUserService(store, rootKey, scope);
   // Inline policies and attachments need their user, group or role to exist.
