@@ -24,6 +24,8 @@ export interface CallRecord {
   input?: unknown;
   /** What the operation returned, when it succeeded. */
   output?: unknown;
+  /** The ARN the call was authorized on, once it was computed. */
+  resourceArn?: string;
   /** The service model's view of what may be kept (hide-sensitive.ts), when it is known. */
   model?: Pick<ServiceModel, 'hideSensitive'>;
 }
@@ -104,6 +106,7 @@ export async function auditCall(
       requestParameters: parameters,
       responseElements,
       error: failure ? { code: failure.code, message: failure.message } : null,
+      ...(call.resourceArn === undefined ? {} : { resourceArn: call.resourceArn }),
     });
   } catch (error) {
     deps.logError(`audit record for request ${call.requestId} could not be written`, error);

@@ -146,6 +146,29 @@ export const iamOperations: readonly Operation[] = [
   op<{ PolicyArn: string }>('DeletePolicy', policy, (i, s) =>
     s.iamPolicies.deletePolicy(i.PolicyArn),
   ),
+  op<{ Scope?: string; OnlyAttached?: boolean; PathPrefix?: string }>(
+    'ListPolicies',
+    () => '*',
+    (i, s) => s.iamPolicies.listPolicies(i),
+    true,
+  ),
+  op<{ PolicyArn: string; PolicyDocument: string; SetAsDefault?: boolean }>(
+    'CreatePolicyVersion',
+    policy,
+    (i, s) => s.iamPolicies.createPolicyVersion(i),
+  ),
+  op<{ PolicyArn: string }>(
+    'ListPolicyVersions',
+    policy,
+    (i, s) => s.iamPolicies.listPolicyVersions(i.PolicyArn),
+    true,
+  ),
+  op<{ PolicyArn: string; VersionId: string }>('SetDefaultPolicyVersion', policy, (i, s) =>
+    s.iamPolicies.setDefaultPolicyVersion(i.PolicyArn, i.VersionId),
+  ),
+  op<{ PolicyArn: string; VersionId: string }>('DeletePolicyVersion', policy, (i, s) =>
+    s.iamPolicies.deletePolicyVersion(i.PolicyArn, i.VersionId),
+  ),
   ...policyOperations('user', 'User', user),
   ...policyOperations('group', 'Group', group),
   ...policyOperations('role', 'Role', role),

@@ -62,6 +62,7 @@ interface CallState {
   operation?: Operation;
   principal?: Principal;
   input?: unknown;
+  resourceArn?: string;
 }
 
 export class JsonProtocol {
@@ -125,10 +126,12 @@ export class JsonProtocol {
     }
     state.operation = operation;
     const raw = parseBody(request.body);
+    // Kept for the audit record, allowed or refused: the resource the call is about.
+    state.resourceArn = await operation.resourceArn(raw, this.deps.serverServices);
     await this.deps.authorize({
       principal: state.principal,
       action: operation.iamAction,
-      resourceArn: await operation.resourceArn(raw, this.deps.serverServices),
+      resourceArn: state.resourceArn,
       sourceIp: request.sourceIp,
       secureTransport: request.secure,
     });

@@ -19,6 +19,8 @@ const RECORD: SequencedAuditRecord = {
   errorMessage: 'not found',
   requestParametersJson: '{"name":"missing"}',
   responseElementsJson: null,
+  formatVersion: 1,
+  resourcesJson: null,
 };
 
 describe('audit record hash', () => {
@@ -32,6 +34,39 @@ describe('audit record hash', () => {
         '"requestID":"req-1","requestParametersJson":"{\\"name\\":\\"missing\\"}",' +
         '"responseElementsJson":null,"sequence":1,"sourceIPAddress":"127.0.0.1",' +
         '"userAgent":"aws-cli/1.45 \\"quoted\\" é","version":1}',
+    );
+  });
+
+  it('hashes version 2 with the resources text between the request and the response', () => {
+    const resourcesJson =
+      '[{"ARN":"arn:aws:codepipeline:us-east-1:123456789012:p","accountId":"123456789012",' +
+      '"type":"AWS::CodePipeline::Pipeline","name":"p"}]';
+    const v2 = { ...RECORD, formatVersion: 2 as const, resourcesJson };
+    const bytes = canonicalAuditBytes(v2).toString('utf8');
+    expect(bytes).toBe(
+      canonicalAuditBytes(RECORD)
+        .toString('utf8')
+        .replace(
+          '"responseElementsJson":null',
+          `"resourcesJson":${JSON.stringify(resourcesJson)},"responseElementsJson":null`,
+        )
+        .replace('"version":1}', '"version":2}'),
+    );
+    expect(bytes).toContain(
+      '"requestParametersJson":"{\\"name\\":\\"missing\\"}","resourcesJson":"[{\\"ARN\\"',
+    );
+    expect(auditRecordHash(v2, AUDIT_GENESIS_HASH)).not.toBe(
+      auditRecordHash(
+        { ...v2, resourcesJson: resourcesJson.replace('"p"}', '"q"}') },
+        AUDIT_GENESIS_HASH,
+      ),
+    );
+    // A version 1 record hashes as it always did, whatever resourcesJson holds.
+    expect(auditRecordHash({ ...RECORD, resourcesJson }, AUDIT_GENESIS_HASH)).toBe(
+      auditRecordHash(RECORD, AUDIT_GENESIS_HASH),
+    );
+    expect(() => canonicalAuditBytes({ ...RECORD, formatVersion: 3 as unknown as 1 })).toThrow(
+      /unknown audit record format version 3/,
     );
   });
 

@@ -1,5 +1,9 @@
 /**
- * The audit chain's record hash, format version 1 (docs/audit-trail.md has the same text):
+ * The audit chain's record hash, format versions 1 and 2 (docs/audit-trail.md has the same
+ * text). Each record stores its version (audit_events.format_version); the hash, and so the
+ * verifier, uses the canonical form of that version, so records written before version 2
+ * verify exactly as they always did.
+ *
  *
  *   record_hash = hex(SHA-256(prev || canonical))
  *
@@ -14,19 +18,23 @@
  *   responseElementsJson (string|null, likewise), sequence (integer),
  *   sourceIPAddress (string), userAgent (string), version (the integer 1)
  *
+ * Version 2 (every record written since migration 0014-audit-resources) adds one member,
+ * between requestParametersJson and responseElementsJson, and `version` is the integer 2:
+ *
+ *   resourcesJson (string|null: the stored JSON text of the resources array, not re-parsed)
+ *
  * The request and response documents are hashed as the exact text stored, so that nobody has
  * to agree on how to canonicalize arbitrary JSON; the sequence number is hashed so that a
  * record moved to another position no longer matches.
  */
 import { createHash } from 'node:crypto';
-import type { SequencedAuditRecord } from '../store/state-store.js';
+import type { AuditFormatVersion, SequencedAuditRecord } from '../store/state-store.js';
 
-const FORMAT_VERSION = 1;
 const HEX_SHA256 = /^[0-9a-f]{64}$/;
 
-/** The canonical bytes of a record, as defined above. */
+/** The canonical bytes of a record in its own format version, as defined above. */
 export function canonicalAuditBytes(record: SequencedAuditRecord): Buffer {
-  const canonical = {
+  const v1 = {
     accessKeyId: record.accessKeyId,
     errorCode: record.errorCode,
     errorMessage: record.errorMessage,
@@ -42,9 +50,36 @@ export function canonicalAuditBytes(record: SequencedAuditRecord): Buffer {
     sequence: record.sequence,
     sourceIPAddress: record.sourceIpAddress,
     userAgent: record.userAgent,
-    version: FORMAT_VERSION,
   };
+  switch (record.formatVersion) {
+    case 1:
+      return canonicalBytes({ ...v1, version: 1 });
+    case 2: {
+      // Spelled out rather than spread so that the member order is the sorted one above.
+      const { responseElementsJson, sequence, sourceIPAddress, userAgent, ...before } = v1;
+      return canonicalBytes({
+        ...before,
+        resourcesJson: record.resourcesJson,
+        responseElementsJson,
+        sequence,
+        sourceIPAddress,
+        userAgent,
+        version: 2,
+      });
+    }
+    default:
+      // A version this code does not know cannot be checked, so it must not pass as checked.
+      throw new Error(`unknown audit record format version ${String(record.formatVersion)}`);
+  }
+}
+
+function canonicalBytes(canonical: Record<string, unknown>): Buffer {
   return Buffer.from(JSON.stringify(canonical), 'utf8');
+}
+
+/** Whether this code knows how to hash a record of `version`. */
+export function isAuditFormatVersion(version: unknown): version is AuditFormatVersion {
+  return version === 1 || version === 2;
 }
 
 /** A record's chain hash given its predecessor's (lowercase hex both). */

@@ -103,6 +103,8 @@ function toWireRecord(r: StoredAuditRecord): WireAuditRecord {
     errorMessage: r.errorMessage ?? undefined,
     requestParametersJson: r.requestParametersJson ?? undefined,
     responseElementsJson: r.responseElementsJson ?? undefined,
+    formatVersion: r.formatVersion,
+    resourcesJson: r.resourcesJson ?? undefined,
     prevHash: r.prevHash,
     recordHash: r.recordHash,
   };

@@ -10,6 +10,7 @@ import type { AccountScope } from '../pipelines/pipeline-arn.js';
 import type { AuditRecord, StateStore } from '../store/state-store.js';
 import { AuditCheckpointer } from './audit-checkpointer.js';
 import { auditRecordHash } from './audit-record-hash.js';
+import { auditResourcesOf } from './audit-resources.js';
 import { loadOrCreateAuditSigningKey } from './audit-signing-key.js';
 import { lookupEvents, type LookupEventsInput, type LookupEventsOutput } from './lookup-events.js';
 
@@ -27,12 +28,21 @@ export interface ApiCallRecord {
   /** Response elements with secrets removed; absent or null if none are recorded. */
   responseElements?: unknown;
   error: { code: string; message: string } | null;
+  /**
+   * The ARN the call was authorized on, when it got that far: the record's resource (none
+   * for `*`).
+   */
+  resourceArn?: string;
 }
 
-/** An event the service caused itself: its name and the detail recorded as its parameters. */
+/**
+ * An event the service caused itself: its name, the detail recorded as its parameters and
+ * the ARN of the resource it concerns (the pipeline, for the engine's state changes).
+ */
 export interface ServiceEvent {
   eventName: string;
   detail: unknown;
+  resourceArn: string;
 }
 
 export interface AuditTrailOptions {
@@ -118,7 +128,7 @@ export class AuditTrail {
 }
 
 /** CloudTrail's AwsServiceEvent: the service's own source, no caller, no key. */
-function serviceCall({ eventName, detail }: ServiceEvent): ApiCallRecord {
+function serviceCall({ eventName, detail, resourceArn }: ServiceEvent): ApiCallRecord {
   return {
     eventSource: 'codepipeline.amazonaws.com',
     eventName,
@@ -130,6 +140,7 @@ function serviceCall({ eventName, detail }: ServiceEvent): ApiCallRecord {
     readOnly: false,
     requestParameters: detail,
     error: null,
+    resourceArn,
   };
 }
 
@@ -149,7 +160,15 @@ function toAuditRecord(call: ApiCallRecord): AuditRecord {
     errorMessage: call.error === null ? null : Redactor.shapesOnly.redact(call.error.message),
     requestParametersJson: toJsonOrNull(call.requestParameters),
     responseElementsJson: toJsonOrNull(call.responseElements),
+    formatVersion: 2,
+    resourcesJson: resourcesJson(call.resourceArn),
   };
+}
+
+/** The resources member of a version 2 record: null when the call named none. */
+function resourcesJson(arn: string | undefined): string | null {
+  const resources = auditResourcesOf(arn);
+  return resources.length === 0 ? null : JSON.stringify(resources);
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import type { AccountScope } from '../pipelines/pipeline-arn.js';
 import type { StoredAuditRecord } from '../store/state-store.js';
+import type { AuditResource } from './audit-resources.js';
 
 export interface UserIdentity {
   type: 'IAMUser' | 'AssumedRole' | 'Root' | 'Unknown';
@@ -34,11 +35,21 @@ export function lookupUsername(record: StoredAuditRecord): string | undefined {
   return arn === null ? undefined : arn.slice(arn.lastIndexOf('/') + 1);
 }
 
+/** The resources a record names (format version 2); none on a version 1 record. */
+export function recordResources(record: StoredAuditRecord): AuditResource[] {
+  return record.resourcesJson === null ? [] : (JSON.parse(record.resourcesJson) as AuditResource[]);
+}
+
 /** The full CloudTrail record of an API call. */
 export function cloudTrailEvent(
   record: StoredAuditRecord,
   scope: AccountScope,
 ): Record<string, unknown> {
+  const resources = recordResources(record).map(({ ARN, accountId, type }) => ({
+    ARN,
+    ...(accountId === undefined ? {} : { accountId }),
+    type,
+  }));
   return {
     eventVersion: '1.08',
     userIdentity: userIdentity(record),
@@ -57,6 +68,8 @@ export function cloudTrailEvent(
     requestID: record.requestId,
     eventID: record.eventId,
     readOnly: record.readOnly,
+    // CloudTrail leaves resources out of a record that names none.
+    ...(resources.length === 0 ? {} : { resources }),
     eventType: 'AwsApiCall',
     managementEvent: true,
     recipientAccountId: scope.accountId,

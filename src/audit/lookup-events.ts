@@ -11,7 +11,7 @@ import { InvalidNextTokenException } from '../errors/codepipeline-errors.js';
 import { decodePageToken, encodePageToken } from '../pipelines/page-token.js';
 import type { AccountScope } from '../pipelines/pipeline-arn.js';
 import type { AuditLookupQuery, StateStore, StoredAuditRecord } from '../store/state-store.js';
-import { cloudTrailEvent, lookupUsername } from './cloudtrail-event.js';
+import { cloudTrailEvent, lookupUsername, recordResources } from './cloudtrail-event.js';
 
 /** LookupEvents' input, as the model validator lets it through (timestamps as sent). */
 export interface LookupEventsInput {
@@ -48,6 +48,8 @@ const SUPPORTED_KEYS = [
   'ReadOnly',
   'AccessKeyId',
   'Username',
+  'ResourceName',
+  'ResourceType',
 ] as const;
 
 /** Answers a LookupEvents request from the trail. */
@@ -124,7 +126,7 @@ function toLookupEvent(record: StoredAuditRecord, scope: AccountScope): LookupEv
     EventTime: new Date(record.eventTimeMs),
     EventSource: record.eventSource,
     ...(username === undefined ? {} : { Username: username }),
-    Resources: [],
+    Resources: recordResources(record).map((r) => ({ ResourceType: r.type, ResourceName: r.name })),
     CloudTrailEvent: JSON.stringify(cloudTrailEvent(record, scope)),
   };
 }

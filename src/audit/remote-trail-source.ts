@@ -5,7 +5,11 @@
  * file only checks that each member has the type the store would have given it.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import type { AuditCheckpointRecord, StoredAuditRecord } from '../store/state-store.js';
+import type {
+  AuditCheckpointRecord,
+  AuditFormatVersion,
+  StoredAuditRecord,
+} from '../store/state-store.js';
 import {
   AUDIT_TRAIL_MAX_RESULTS,
   type GetAuditTrailInput,
@@ -130,9 +134,17 @@ function parseRecord(value: unknown): StoredAuditRecord {
     errorMessage: nullableStr(o, 'errorMessage', what),
     requestParametersJson: nullableStr(o, 'requestParametersJson', what),
     responseElementsJson: nullableStr(o, 'responseElementsJson', what),
+    // A server older than format version 2 sends no version: its records are all version 1.
+    formatVersion: o.formatVersion === undefined ? 1 : formatVersion(o, what),
+    resourcesJson: nullableStr(o, 'resourcesJson', what),
     prevHash: str(o, 'prevHash', what),
     recordHash: str(o, 'recordHash', what),
   };
+}
+
+function formatVersion(o: Fields, what: string): AuditFormatVersion {
+  // Any integer passes: the hash refuses a version it does not know, naming the record.
+  return int(o, 'formatVersion', what) as AuditFormatVersion;
 }
 
 function parseCheckpoint(value: unknown): AuditCheckpointRecord {

@@ -40,6 +40,8 @@ class MemoryTrail implements TrailSource {
         errorMessage: null,
         requestParametersJson: `{"n":${sequence}}`,
         responseElementsJson: null,
+        formatVersion: 1 as const,
+        resourcesJson: null,
       };
       this.records.push({ ...record, prevHash, recordHash: auditRecordHash(record, prevHash) });
     }

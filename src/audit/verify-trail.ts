@@ -6,7 +6,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { AuditCheckpointRecord, StateStore, StoredAuditRecord } from '../store/state-store.js';
 import { AUDIT_GENESIS_HASH } from '../store/state-store.js';
-import { auditRecordHash } from './audit-record-hash.js';
+import { auditRecordHash, isAuditFormatVersion } from './audit-record-hash.js';
 import { auditKeyId, checkpointSignatureValid } from './checkpoint.js';
 import { leafHash, MerkleFrontier } from './merkle-tree.js';
 
@@ -85,6 +85,12 @@ class TrailWalk {
     }
     if (record.prevHash !== this.lastHash) {
       return bad(expected, `record ${expected} does not link to record ${expected - 1}'s hash`);
+    }
+    if (!isAuditFormatVersion(record.formatVersion)) {
+      return bad(
+        expected,
+        `record ${expected} was changed: format version ${String(record.formatVersion)} is not 1 or 2`,
+      );
     }
     if (auditRecordHash(record, this.lastHash) !== record.recordHash) {
       return bad(expected, `record ${expected} was changed: its contents do not match its hash`);

@@ -6,10 +6,14 @@
  */
 import { parsePolicyDocument } from './policy/parse-policy-document.js';
 import type { AccountScope } from '../pipelines/pipeline-arn.js';
-import type { IamPolicyRecord, IamPrincipalType } from '../store/iam-store.js';
+import type {
+  IamPolicyRecord,
+  IamPolicyVersionRecord,
+  IamPrincipalType,
+} from '../store/iam-store.js';
 import { IamEntityExistsError } from '../store/iam-store.js';
 import type { StateStore } from '../store/state-store.js';
-import { DeleteConflict, EntityAlreadyExists, NoSuchEntity } from './iam-errors.js';
+import { DeleteConflict, EntityAlreadyExists, LimitExceeded, NoSuchEntity } from './iam-errors.js';
 import { checkPath, iamArn, newIamId } from './iam-identifiers.js';
 
 const policyShape = (p: IamPolicyRecord, attachments: number) => ({
@@ -24,6 +28,15 @@ const policyShape = (p: IamPolicyRecord, attachments: number) => ({
   ...(p.description ? { Description: p.description } : {}),
   CreateDate: new Date(p.createdMs),
   UpdateDate: new Date(p.updatedMs),
+});
+
+/** IAM's limit on the versions one managed policy keeps. */
+const MAX_POLICY_VERSIONS = 5;
+
+const versionShape = (v: IamPolicyVersionRecord, isDefault: boolean) => ({
+  VersionId: v.versionId,
+  IsDefaultVersion: isDefault,
+  CreateDate: new Date(v.createdMs),
 });
 
 /** Looks up that a user, group or role exists; NoSuchEntity otherwise. */
@@ -95,6 +108,81 @@ export class IamPolicyService {
         CreateDate: new Date(version.createdMs),
       },
     };
+  }
+
+  /**
+   * CreatePolicyVersion: IAM keeps at most five versions of a policy and numbers them on from
+   * the highest it has; SetAsDefault makes the new one the policy in force at once.
+   */
+  async createPolicyVersion(input: {
+    PolicyArn: string;
+    PolicyDocument: string;
+    SetAsDefault?: boolean;
+  }) {
+    await this.requirePolicy(input.PolicyArn);
+    parsePolicyDocument(input.PolicyDocument, { kind: 'identity' });
+    const versions = await this.store.iam.listPolicyVersions(input.PolicyArn);
+    if (versions.length >= MAX_POLICY_VERSIONS) {
+      throw new LimitExceeded(
+        `A managed policy can have up to ${MAX_POLICY_VERSIONS} versions. Before you create a new version, you must delete an existing version.`,
+      );
+    }
+    const highest = Math.max(0, ...versions.map((v) => Number(v.versionId.slice(1))));
+    const version = {
+      policyArn: input.PolicyArn,
+      versionId: `v${highest + 1}`,
+      document: input.PolicyDocument,
+      createdMs: Date.now(),
+    };
+    await this.store.iam.addPolicyVersion(version, input.SetAsDefault === true);
+    return { PolicyVersion: versionShape(version, input.SetAsDefault === true) };
+  }
+
+  /** ListPolicyVersions: every version, without its document, as IAM lists them. */
+  async listPolicyVersions(arn: string) {
+    const policy = await this.requirePolicy(arn);
+    const versions = await this.store.iam.listPolicyVersions(arn);
+    return {
+      Versions: versions
+        .reverse()
+        .map((v) => versionShape(v, v.versionId === policy.defaultVersionId)),
+      IsTruncated: false,
+    };
+  }
+
+  /** SetDefaultPolicyVersion: the version in force for every principal it is attached to. */
+  async setDefaultPolicyVersion(arn: string, versionId: string) {
+    await this.requirePolicy(arn);
+    if (!(await this.store.iam.getPolicyVersion(arn, versionId))) {
+      throw new NoSuchEntity(`Policy ${arn} version ${versionId} does not exist.`);
+    }
+    await this.store.iam.setDefaultPolicyVersion(arn, versionId, Date.now());
+    return {};
+  }
+
+  /** DeletePolicyVersion, refused for the default version as IAM does. */
+  async deletePolicyVersion(arn: string, versionId: string) {
+    const policy = await this.requirePolicy(arn);
+    if (versionId === policy.defaultVersionId) {
+      throw new DeleteConflict('Cannot delete the default version of a policy.');
+    }
+    if (!(await this.store.iam.deletePolicyVersion(arn, versionId))) {
+      throw new NoSuchEntity(`Policy ${arn} version ${versionId} does not exist.`);
+    }
+    return {};
+  }
+
+  /** ListPolicies: this account's managed policies (Lockstep has no AWS managed ones). */
+  async listPolicies(input: { Scope?: string; OnlyAttached?: boolean; PathPrefix?: string }) {
+    if (input.Scope === 'AWS') return { Policies: [], IsTruncated: false };
+    const policies = [];
+    for (const policy of await this.store.iam.listPolicies()) {
+      if (input.PathPrefix && !policy.path.startsWith(input.PathPrefix)) continue;
+      const attachments = await this.store.iam.attachmentCount(policy.arn);
+      if (input.OnlyAttached && attachments === 0) continue;
+      policies.push(policyShape(policy, attachments));
+    }
+    return { Policies: policies, IsTruncated: false };
   }
 
   /** DeletePolicy, refused while it is attached anywhere. */

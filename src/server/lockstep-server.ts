@@ -31,6 +31,7 @@ import { ensureBootstrapAdmin } from '../iam/bootstrap-admin.js';
 import { PrincipalPolicyLoader } from '../iam/principal-policies.js';
 import { RootKey } from '../kms/root-key.js';
 import { openStateStore } from '../store/open-state-store.js';
+import { pipelineArn } from '../pipelines/pipeline-arn.js';
 import { resolveAccountScope } from './account-settings.js';
 import { buildServices, resourcePolicies } from './build-services.js';
 import { LOCKSTEP_VERSION } from './version.js';
@@ -100,7 +101,13 @@ export async function startServer(
     // a decision's changes as consecutive records in one append (one commit, not one each).
     built.observeStateChanges((changes) =>
       audit
-        .recordServiceEvents(changes.map((c) => ({ eventName: c.detailType, detail: c.detail })))
+        .recordServiceEvents(
+          changes.map((c) => ({
+            eventName: c.detailType,
+            detail: c.detail,
+            resourceArn: pipelineArn(scope, c.detail.pipeline),
+          })),
+        )
         .catch((error: unknown) => logError('engine state changes could not be audited', error)),
     );
     const authenticate = createAuthenticator({

@@ -1,5 +1,5 @@
 import type { AuditEventRow, NewAuditEventRow } from './schema.js';
-import type { StoredAuditRecord } from './state-store.js';
+import type { AuditFormatVersion, StoredAuditRecord } from './state-store.js';
 
 /** Maps a sealed audit record to the row appended to audit_events. */
 export function toAuditEventRow(record: StoredAuditRecord): NewAuditEventRow {
@@ -19,6 +19,8 @@ export function toAuditEventRow(record: StoredAuditRecord): NewAuditEventRow {
     error_message: record.errorMessage,
     request_parameters_json: record.requestParametersJson,
     response_elements_json: record.responseElementsJson,
+    format_version: record.formatVersion,
+    resources_json: record.resourcesJson,
     prev_hash: record.prevHash,
     record_hash: record.recordHash,
   };
@@ -43,7 +45,31 @@ export function toStoredAuditRecord(row: AuditEventRow): StoredAuditRecord {
     errorMessage: row.error_message,
     requestParametersJson: row.request_parameters_json,
     responseElementsJson: row.response_elements_json,
+    formatVersion: toFormatVersion(row.format_version),
+    resourcesJson: row.resources_json,
     prevHash: row.prev_hash ?? '',
     recordHash: row.record_hash ?? '',
   };
+}
+
+/**
+ * The stored version as the hash knows it. A number this code does not know (a newer server
+ * wrote it, or someone changed it) is passed through, so the hash refuses it by name rather
+ * than checking the record in the wrong format. PostgreSQL's integer arrives as a number.
+ */
+function toFormatVersion(stored: number): AuditFormatVersion {
+  return Number(stored) as AuditFormatVersion;
+}
+
+/** The index rows LookupEvents finds a record's resources by, from its resources JSON. */
+export function toAuditResourceRows(
+  record: StoredAuditRecord,
+): { sequence: number; resource_name: string; resource_type: string }[] {
+  if (record.resourcesJson === null) return [];
+  const resources = JSON.parse(record.resourcesJson) as { name: string; type: string }[];
+  return resources.map((resource) => ({
+    sequence: record.sequence,
+    resource_name: resource.name,
+    resource_type: resource.type,
+  }));
 }

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql, type Expression, type Kysely, type SqlBool, type Transaction } from 'kysely';
-import { toAuditEventRow, toStoredAuditRecord } from './audit-event-row.js';
+import { toAuditEventRow, toAuditResourceRows, toStoredAuditRecord } from './audit-event-row.js';
 import type { AuditCheckpointRow, Database } from './schema.js';
 import {
   AUDIT_GENESIS_HASH,
@@ -68,6 +68,11 @@ export function appendAuditRecords(
     for (let start = 0; start < stored.length; start += INSERT_ROWS) {
       const rows = stored.slice(start, start + INSERT_ROWS).map(toAuditEventRow);
       await trx.insertInto('audit_events').values(rows).execute();
+    }
+    const resources = stored.flatMap(toAuditResourceRows);
+    for (let start = 0; start < resources.length; start += INSERT_ROWS) {
+      const rows = resources.slice(start, start + INSERT_ROWS);
+      await trx.insertInto('audit_event_resources').values(rows).execute();
     }
     return stored;
   });
@@ -166,6 +171,16 @@ export async function lookupAuditRecords(
           // The user name is the ARN's last path segment; substr rather than LIKE because
           // SQLite's LIKE ignores case and IAM names must match exactly.
           return sql<SqlBool>`substr(principal_arn, length(principal_arn) - ${value.length}) = ${'/' + value}`;
+        case 'ResourceName':
+        case 'ResourceType':
+          return eb(
+            'sequence',
+            'in',
+            eb
+              .selectFrom('audit_event_resources')
+              .select('audit_event_resources.sequence')
+              .where(key === 'ResourceName' ? 'resource_name' : 'resource_type', '=', value),
+          );
       }
     });
   }

@@ -87,6 +87,12 @@ export interface IamStore {
   listPolicies(): Promise<IamPolicyRecord[]>;
   deletePolicy(arn: string): Promise<boolean>;
   getPolicyVersion(arn: string, versionId: string): Promise<IamPolicyVersionRecord | undefined>;
+  /** Every version of a policy, oldest first. */
+  listPolicyVersions(arn: string): Promise<IamPolicyVersionRecord[]>;
+  /** Adds a version; made the default (in the same transaction) when `asDefault`. */
+  addPolicyVersion(version: IamPolicyVersionRecord, asDefault: boolean): Promise<void>;
+  setDefaultPolicyVersion(arn: string, versionId: string, updatedMs: number): Promise<void>;
+  deletePolicyVersion(arn: string, versionId: string): Promise<boolean>;
 
   putInlinePolicy(policy: IamInlinePolicyRecord): Promise<void>;
   getInlinePolicy(

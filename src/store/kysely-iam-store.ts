@@ -293,6 +293,59 @@ export class KyselyIamStore implements IamStore {
     });
   }
 
+  async listPolicyVersions(arn: string) {
+    const rows = await this.db
+      .selectFrom('iam_policy_versions')
+      .selectAll()
+      .where('policy_arn', '=', arn)
+      .orderBy('created_ms')
+      .execute();
+    return rows.map((r) => ({
+      policyArn: r.policy_arn,
+      versionId: r.version_id,
+      document: r.document,
+      createdMs: r.created_ms,
+    }));
+  }
+
+  async addPolicyVersion(v: IamPolicyVersionRecord, asDefault: boolean) {
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('iam_policy_versions')
+        .values({
+          policy_arn: v.policyArn,
+          version_id: v.versionId,
+          document: v.document,
+          created_ms: v.createdMs,
+        })
+        .execute();
+      if (asDefault) {
+        await trx
+          .updateTable('iam_policies')
+          .set({ default_version_id: v.versionId, updated_ms: v.createdMs })
+          .where('arn', '=', v.policyArn)
+          .execute();
+      }
+    });
+  }
+
+  async setDefaultPolicyVersion(arn: string, versionId: string, updatedMs: number) {
+    await this.db
+      .updateTable('iam_policies')
+      .set({ default_version_id: versionId, updated_ms: updatedMs })
+      .where('arn', '=', arn)
+      .execute();
+  }
+
+  async deletePolicyVersion(arn: string, versionId: string) {
+    const r = await this.db
+      .deleteFrom('iam_policy_versions')
+      .where('policy_arn', '=', arn)
+      .where('version_id', '=', versionId)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
   async getPolicyVersion(arn: string, versionId: string) {
     const r = await this.db
       .selectFrom('iam_policy_versions')

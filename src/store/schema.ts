@@ -3,7 +3,7 @@
  * (snake_case columns, epoch-millisecond numbers, booleans as 0/1), kept apart from the domain
  * records in state-store.ts so that a column rename never leaks past src/store/.
  */
-import type { Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { IamTables } from './iam-schema.js';
 
 export interface SettingsTable {
@@ -64,6 +64,20 @@ export interface AuditEventsTable {
   response_elements_json: string | null;
   prev_hash: string | null;
   record_hash: string | null;
+  // 0014-audit-resources: the record hash's format version (1 on older rows) and, from
+  // version 2, the resources JSON text that is hashed.
+  format_version: ColumnType<number, number | undefined, never>;
+  resources_json: string | null;
+}
+
+/**
+ * LookupEvents' index of each record's resources (0014-audit-resources), written in the same
+ * transaction as the record from its resources_json; the hashed text stays the truth.
+ */
+export interface AuditEventResourcesTable {
+  sequence: number;
+  resource_name: string;
+  resource_type: string;
 }
 
 /** A signed Merkle tree head over the first tree_size audit events. */
@@ -165,6 +179,7 @@ export interface Database extends IamTables {
   tags: TagsTable;
   audit_events: AuditEventsTable;
   audit_checkpoints: AuditCheckpointsTable;
+  audit_event_resources: AuditEventResourcesTable;
   custom_action_types: CustomActionTypesTable;
   connections: ConnectionsTable;
   pipeline_executions: PipelineExecutionsTable;

@@ -67,7 +67,19 @@ export interface AuditRecord {
   errorMessage: string | null;
   requestParametersJson: string | null;
   responseElementsJson: string | null;
+  /**
+   * The record hash's format version (src/audit/audit-record-hash.ts): 1 for records written
+   * before resources were recorded, 2 since.
+   */
+  formatVersion: AuditFormatVersion;
+  /**
+   * Version 2: the JSON array of the resources the call was authorized on (AuditResource in
+   * src/audit/audit-resources.ts), hashed as this exact text; null on version 1.
+   */
+  resourcesJson: string | null;
 }
+
+export type AuditFormatVersion = 1 | 2;
 
 /** An audit record with the place in the trail the store gave it, before it is hashed. */
 export interface SequencedAuditRecord extends AuditRecord {
@@ -109,7 +121,15 @@ export interface AuditCheckpointRecord {
 /** What LookupEvents may filter on: at most one attribute, a time range, a page. */
 export interface AuditLookupQuery {
   attribute?: {
-    key: 'EventId' | 'EventName' | 'EventSource' | 'ReadOnly' | 'AccessKeyId' | 'Username';
+    key:
+      | 'EventId'
+      | 'EventName'
+      | 'EventSource'
+      | 'ReadOnly'
+      | 'AccessKeyId'
+      | 'Username'
+      | 'ResourceName'
+      | 'ResourceType';
     value: string;
   };
   startMs?: number;

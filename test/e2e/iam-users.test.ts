@@ -11,6 +11,7 @@ import {
   DeletePipelineCommand,
   GetPipelineCommand,
   ListPipelinesCommand,
+  TagResourceCommand,
 } from '@aws-sdk/client-codepipeline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/in-process-server.js';
@@ -180,6 +181,75 @@ describe.skipIf(!AWS_V1)('IAM users and policies', () => {
     expect(refused.message).toContain('explicit deny');
     const attached = await iam('list-attached-user-policies', '--user-name', 'reader');
     expect(attached.AttachedPolicies).toEqual([{ PolicyName: 'no-beta', PolicyArn: created.Arn }]);
+  });
+
+  it('versions a managed policy: the default version is the one in force', async () => {
+    const document = (resource: string) =>
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 'codepipeline:TagResource', Resource: resource }],
+      });
+    const arn = 'arn:aws:iam::123456789012:policy/lister';
+    await iam(
+      'create-policy',
+      '--policy-name',
+      'lister',
+      '--policy-document',
+      document('arn:aws:codepipeline:us-east-1:123456789012:none'),
+    );
+    await iam('attach-user-policy', '--user-name', 'reader', '--policy-arn', arn);
+    const alpha = 'arn:aws:codepipeline:us-east-1:123456789012:alpha';
+    const listing = () =>
+      reader.send(
+        new TagResourceCommand({ resourceArn: alpha, tags: [{ key: 'team', value: 'web' }] }),
+      );
+    // v1 grants nothing that matches; v2, once the default, lets the reader tag alpha.
+    expect((await refusal(listing())).name).toBe('AccessDeniedException');
+    const v2 = await iam(
+      ...['create-policy-version', '--policy-arn', arn, '--policy-document', document(alpha)],
+    );
+    expect(v2.PolicyVersion).toMatchObject({ VersionId: 'v2', IsDefaultVersion: false });
+    expect((await refusal(listing())).name).toBe('AccessDeniedException');
+    await iam('set-default-policy-version', '--policy-arn', arn, '--version-id', 'v2');
+    await expect(listing()).resolves.toBeDefined();
+    const versions = (await iam('list-policy-versions', '--policy-arn', arn)).Versions as {
+      VersionId: string;
+      IsDefaultVersion: boolean;
+    }[];
+    expect(versions.map((v) => [v.VersionId, v.IsDefaultVersion])).toEqual([
+      ['v2', true],
+      ['v1', false],
+    ]);
+    const deleteDefault = await refusal(
+      iam('delete-policy-version', '--policy-arn', arn, '--version-id', 'v2'),
+    );
+    expect(deleteDefault.message).toContain('DeleteConflict');
+    for (const n of [3, 4, 5]) {
+      await iam(
+        'create-policy-version',
+        '--policy-arn',
+        arn,
+        '--policy-document',
+        document(`arn:aws:codepipeline:us-east-1:123456789012:x${n}`),
+      );
+    }
+    const sixth = await refusal(
+      iam(
+        'create-policy-version',
+        '--policy-arn',
+        arn,
+        '--policy-document',
+        document('arn:aws:codepipeline:us-east-1:123456789012:x6'),
+      ),
+    );
+    expect(sixth.message).toContain('LimitExceeded');
+    await iam('delete-policy-version', '--policy-arn', arn, '--version-id', 'v1');
+    const listed = (await iam('list-policies', '--scope', 'Local', '--only-attached')).Policies as {
+      PolicyName: string;
+      DefaultVersionId: string;
+    }[];
+    expect(listed.find((p) => p.PolicyName === 'lister')?.DefaultVersionId).toBe('v2');
+    await iam('detach-user-policy', '--user-name', 'reader', '--policy-arn', arn);
   });
 
   it('refuses IAM calls the reader is not allowed, a wrong secret, and an inactive key', async () => {

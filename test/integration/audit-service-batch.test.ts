@@ -19,7 +19,7 @@ import { AUDIT_PUBLIC_KEY_FILE, readAuditPublicKey } from '../../src/audit/audit
 import { AuditTrail, type ServiceEvent } from '../../src/audit/audit-trail.js';
 import { verifyTrail } from '../../src/audit/verify-trail.js';
 import { openStateStore } from '../../src/store/open-state-store.js';
-import type { StateStore, StoredAuditRecord } from '../../src/store/state-store.js';
+import type { AuditRecord, StateStore, StoredAuditRecord } from '../../src/store/state-store.js';
 import { loadFixture } from '../e2e/support/pipeline-fixtures.js';
 import { startTestServer } from '../support/in-process-server.js';
 import {
@@ -67,6 +67,7 @@ function decision(tag: string, count: number): ServiceEvent[] {
   return Array.from({ length: count }, (_, i) => ({
     eventName: ACTION_STATE,
     detail: { pipeline: 'P', 'execution-id': tag, action: `a${i}`, state: 'STARTED' },
+    resourceArn: 'arn:aws:codepipeline:us-east-1:123456789012:P',
   }));
 }
 
@@ -176,7 +177,7 @@ describe.each(engines)('service events batched on %s', (engine, createTarget) =>
   });
 });
 
-function apiCall(n: number) {
+function apiCall(n: number): AuditRecord {
   return {
     eventId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
     eventTimeMs: 1_700_000_000_000 + n,
@@ -192,6 +193,8 @@ function apiCall(n: number) {
     errorMessage: null,
     requestParametersJson: null,
     responseElementsJson: null,
+    formatVersion: 1,
+    resourcesJson: null,
   };
 }
 

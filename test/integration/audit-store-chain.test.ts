@@ -47,6 +47,8 @@ function record(n: number): AuditRecord {
     errorMessage: null,
     requestParametersJson: null,
     responseElementsJson: null,
+    formatVersion: 1,
+    resourcesJson: null,
   };
 }
 

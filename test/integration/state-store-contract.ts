@@ -29,6 +29,7 @@ const ALL_MIGRATIONS = [
   '0011-execution-declarations',
   '0012-objects',
   '0013-connection-secret',
+  '0014-audit-resources',
 ];
 
 export interface StoreTarget {
@@ -77,6 +78,8 @@ function auditRecord(n: number): AuditRecord {
     errorMessage: n === 3 ? 'pipeline x not found' : null,
     requestParametersJson: n === 0 ? null : JSON.stringify({ name: `p${n}` }),
     responseElementsJson: n === 4 ? '{"ok":true}' : null,
+    formatVersion: 1,
+    resourcesJson: null,
   };
 }
 

@@ -49,6 +49,7 @@ interface CallState {
   principal?: Principal;
   input?: unknown;
   output?: unknown;
+  resourceArn?: string;
 }
 
 export class QueryProtocol {
@@ -118,10 +119,12 @@ export class QueryProtocol {
     }
     state.operation = operation;
     const raw = decodeQueryInput(params, service.model, name);
+    // Kept for the audit record, allowed or refused: the resource the call is about.
+    state.resourceArn = await operation.resourceArn(raw, this.deps.serverServices);
     await this.deps.authorize({
       principal: state.principal,
       action: operation.iamAction,
-      resourceArn: await operation.resourceArn(raw, this.deps.serverServices),
+      resourceArn: state.resourceArn,
       sourceIp: request.sourceIp,
       secureTransport: request.secure,
     });

@@ -46,6 +46,7 @@ interface CallState {
   principal?: Principal;
   call?: S3Call;
   reply?: S3Reply;
+  resourceArn?: string;
 }
 
 export class S3Protocol {
@@ -79,6 +80,7 @@ export class S3Protocol {
         ...(state.principal ? { principal: state.principal } : {}),
         ...(state.call ? { input: state.call } : {}),
         ...(state.reply ? { output: state.reply } : {}),
+        ...(state.resourceArn === undefined ? {} : { resourceArn: state.resourceArn }),
       },
       failure,
     );
@@ -105,10 +107,12 @@ export class S3Protocol {
       readBody: () => readDocument(body),
     };
     state.call = call;
+    // Kept for the audit record, allowed or refused: the bucket or object the call is about.
+    state.resourceArn = await operation.resourceArn(target, this.deps.serverServices);
     await this.deps.authorize({
       principal,
       action: operation.iamAction,
-      resourceArn: await operation.resourceArn(target, this.deps.serverServices),
+      resourceArn: state.resourceArn,
       sourceIp: wire.sourceIp,
       secureTransport: wire.secure,
     });

@@ -1,3 +1,4 @@
+import { auditResourcesMigration } from '../audit-resources-migration.js';
 import { connectionSecretMigration } from '../connection-secret-migration.js';
 import { sql } from 'kysely';
 import type { Kysely, Migration } from 'kysely';
@@ -252,4 +253,8 @@ export const postgresMigrations: Readonly<Record<string, Migration>> = {
   '0011-execution-declarations': executionDeclarationsMigration({}),
   '0012-objects': objectMigration({ name: sql`text collate "C"`, ms: 'bigint' }),
   '0013-connection-secret': connectionSecretMigration,
+  '0014-audit-resources': auditResourcesMigration({
+    name: sql`text collate "C"`,
+    sequence: 'bigint',
+  }),
 };

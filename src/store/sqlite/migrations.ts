@@ -1,3 +1,4 @@
+import { auditResourcesMigration } from '../audit-resources-migration.js';
 import { connectionSecretMigration } from '../connection-secret-migration.js';
 import { sql } from 'kysely';
 import type { Kysely, Migration } from 'kysely';
@@ -264,4 +265,9 @@ export const sqliteMigrations: Readonly<Record<string, Migration>> = {
   '0011-execution-declarations': executionDeclarationsMigration({ tableSuffix: sql`strict` }),
   '0012-objects': objectMigration({ name: 'text', ms: 'integer', tableSuffix: sql`strict` }),
   '0013-connection-secret': connectionSecretMigration,
+  '0014-audit-resources': auditResourcesMigration({
+    name: 'text',
+    sequence: 'integer',
+    tableSuffix: sql`strict`,
+  }),
 };
