@@ -4,7 +4,8 @@
  * LOCKSTEP_DATABASE_URL must not turn a SQLite run into a PostgreSQL one) and takes no extra
  * environment, so the one variable wanted here goes through a two-line shell script that sets
  * it and `exec`s the real bin/lockstep: the pid startLockstep samples and stops stays the
- * server's own.
+ * server's own. With BENCH_SERVER_CPU_PROF_DIR set, the script runs the server under
+ * `node --cpu-prof` instead, writing one .cpuprofile there when the server stops.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -22,11 +23,22 @@ export async function startLockstepWithWorkers(
   try {
     await mkdir(path.join(shimRoot, 'bin'));
     const real = path.join(start.repoRoot, 'bin', 'lockstep');
-    const script = `#!/bin/sh\nLOCKSTEP_WORKERS=${workers} exec '${real.replaceAll("'", `'\\''`)}' "$@"\n`;
+    const script = `#!/bin/sh\nLOCKSTEP_WORKERS=${workers} exec ${profiler()}${quote(real)} "$@"\n`;
     await writeFile(path.join(shimRoot, 'bin', 'lockstep'), script, { mode: 0o755 });
     return await startLockstep({ ...start, repoRoot: shimRoot });
   } finally {
     // The server has exec'd (or failed) by now; the script is not needed any more.
     await removeShim();
   }
+}
+
+/** `node --cpu-prof ...` when BENCH_SERVER_CPU_PROF_DIR asks for a profile of the server. */
+function profiler(): string {
+  const dir = process.env.BENCH_SERVER_CPU_PROF_DIR;
+  if (dir === undefined || dir === '') return '';
+  return `${quote(process.execPath)} --cpu-prof --cpu-prof-dir=${quote(path.resolve(dir))} `;
+}
+
+function quote(word: string): string {
+  return `'${word.replaceAll("'", `'\\''`)}'`;
 }

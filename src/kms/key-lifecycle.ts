@@ -145,6 +145,7 @@ export class KeyLifecycle {
   private async setState(key: KmsKeyRecord, state: 'Enabled' | 'Disabled'): Promise<void> {
     this.ring.requireCustomerManaged(key);
     const changed = await this.ring.store.updateKey(key.keyId, { state }, ['Enabled', 'Disabled']);
+    if (state === 'Disabled') this.ring.forget(key.keyId);
     if (!changed) {
       throw new KMSInvalidStateException(`${this.ring.arn(key.keyId)} is pending deletion.`);
     }
@@ -166,6 +167,7 @@ export class KeyLifecycle {
       { state: 'PendingDeletion', deletionMs, pendingWindowDays: days },
       ['Enabled', 'Disabled'],
     );
+    this.ring.forget(key.keyId);
     if (!scheduled) {
       throw new KMSInvalidStateException(`${this.ring.arn(key.keyId)} is pending deletion.`);
     }

@@ -91,6 +91,7 @@ export class KeyRotation {
     patch: { onDemandRotations?: number; nextRotationMs?: number },
   ): Promise<boolean> {
     const material = this.ring.newMaterial(key.keyId, key.currentVersion + 1, type);
+    this.ring.forget(key.keyId);
     return this.ring.store.addMaterial(material, patch);
   }
 

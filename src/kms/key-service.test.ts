@@ -146,6 +146,35 @@ describe.each(engines)('KeyService on $name', ({ database }) => {
     expect((await decrypt(CiphertextBlob)).Plaintext).toBe(b64('kept'));
   });
 
+  it('checks the key state on every use, also when another replica changed it', async () => {
+    const rootKey = await RootKey.loadOrCreate(path.join(dir, 'keys', 'root.key'), false);
+    const replica = new KeyService(store.kms, rootKey, scope, () => nowMs);
+    const keyId = await newKey();
+    // Both services have opened the key's material before the other one changes the key.
+    const dataKey = await kms.generateDataKey({ keyId, encryptionContext: context });
+    const opened = await replica.decryptDataKey({
+      encryptedKey: dataKey.encryptedKey,
+      encryptionContext: context,
+    });
+    expect(opened.plaintextKey.equals(dataKey.plaintextKey)).toBe(true);
+    const open = (service: KeyService) =>
+      service.decryptDataKey({ encryptedKey: dataKey.encryptedKey, encryptionContext: context });
+    await replica.keys.disable(keyId);
+    expect(await failure(open(kms))).toBe('DisabledException');
+    await kms.keys.enable(keyId);
+    expect((await open(replica)).plaintextKey.equals(dataKey.plaintextKey)).toBe(true);
+    // A rotation elsewhere: new data keys use the new version, old ones still open.
+    await replica.rotation.rotateOnDemand(keyId);
+    const rotated = await kms.generateDataKey({ keyId, encryptionContext: context });
+    expect(readBlobHeader(rotated.encryptedKey)?.version).toBe(2);
+    expect((await open(kms)).plaintextKey.equals(dataKey.plaintextKey)).toBe(true);
+    await replica.keys.scheduleDeletion({ KeyId: keyId, PendingWindowInDays: 7 });
+    expect(await failure(open(kms))).toBe('KMSInvalidStateException');
+    nowMs += 7 * DAY_MS;
+    expect((await replica.maintain()).destroyed).toBeGreaterThanOrEqual(1);
+    expect(await failure(open(kms))).toBe('InvalidCiphertextException');
+  });
+
   it('makes a key pending deletion unusable, and its data unreadable once the window ends', async () => {
     const keyId = await newKey();
     const { CiphertextBlob } = await encrypt(keyId, 'doomed');

@@ -156,6 +156,7 @@ export class KeyService implements KeyCipher {
   async maintain(): Promise<{ destroyed: number; rotated: number }> {
     let destroyed = 0;
     for (const keyId of await this.ring.store.keysDueForDeletion(this.ring.now())) {
+      this.ring.forget(keyId);
       if (await this.ring.store.destroyKey(keyId, this.ring.now())) destroyed += 1;
     }
     return { destroyed, rotated: await this.rotation.rotateDueKeys() };

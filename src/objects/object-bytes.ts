@@ -6,10 +6,10 @@
  * A write streams the body through MD5 (the ETag), SHA-256 (the digest kept in the state
  * store) and the sealing cipher straight into the file, so a 5 GiB upload needs no memory to
  * speak of. A read authenticates the whole envelope and checks its SHA-256 against the
- * recorded one before the first byte goes out; small versions are served from that pass,
- * larger ones from a second pass over the same open file.
+ * recorded one before the first byte goes out; small versions are read whole in one call and
+ * served from memory, larger ones from a second pass over the same open file.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough, Readable, Transform, Writable, type TransformCallback } from 'node:stream';
@@ -31,6 +31,8 @@ import { EntityTooLarge, ObjectIntegrityError } from './object-errors.js';
 const TAMPERING_CODES = new Set(['InvalidCiphertextException', 'IncorrectKeyException']);
 /** Versions up to this size are decrypted once, into memory; larger ones are streamed twice. */
 const IN_MEMORY_BYTES = 8 * 1024 * 1024;
+/** The largest file a small version's envelope can take. */
+const MAX_IN_MEMORY_FILE_BYTES = IN_MEMORY_BYTES + MAX_ENVELOPE_HEADER_BYTES + ENVELOPE_TAG_BYTES;
 
 /** What a write produced, for the version's row. */
 export interface WrittenBytes {
@@ -125,14 +127,20 @@ export class ObjectBytes {
       },
     );
     try {
-      const opened = await this.openKey(file, stored, fail);
-      const source = { file, bodyStart: opened.bodyStart, stored, fail };
-      const kept = await verify(source, opened, stored.sizeBytes <= IN_MEMORY_BYTES);
+      const { size } = await file.stat();
+      // A small version is read whole in one call and opened in memory; a larger one (or a file
+      // larger than its row says, which openKey refuses) is read for its header only.
+      const small = stored.sizeBytes <= IN_MEMORY_BYTES && size <= MAX_IN_MEMORY_FILE_BYTES;
+      const head = await readStart(file, small ? size : Math.min(size, MAX_ENVELOPE_HEADER_BYTES));
+      const opened = await this.openKey(head, size, stored, fail);
       const wanted = range ?? { start: 0, end: stored.sizeBytes - 1 };
-      if (kept) {
+      if (small) {
+        const plaintext = openWhole(head, opened, stored, fail);
         await file.close();
-        return Readable.from([kept.subarray(wanted.start, wanted.end + 1)]);
+        return Readable.from([plaintext.subarray(wanted.start, wanted.end + 1)]);
       }
+      const source = { file, bodyStart: opened.bodyStart, stored, fail };
+      await verify(source, opened);
       return serve(source, opened, wanted);
     } catch (error) {
       await file.close();
@@ -159,14 +167,13 @@ export class ObjectBytes {
     return open(this.pathOf(bucket, storageId), 'wx', 0o600);
   }
 
+  /** Opens the data key named in `prefix`, the first bytes of a `size`-byte file. */
   private async openKey(
-    file: FileHandle,
+    prefix: Buffer,
+    size: number,
     stored: StoredBytes,
     fail: (reason: string) => ObjectIntegrityError,
   ) {
-    const { size } = await file.stat();
-    const prefix = Buffer.alloc(Math.min(size, MAX_ENVELOPE_HEADER_BYTES));
-    await file.read(prefix, 0, prefix.length, 0);
     let opened: Awaited<ReturnType<typeof openEnvelopeKey>>;
     try {
       opened = await openEnvelopeKey(this.keys, stored.context, prefix);
@@ -196,14 +203,47 @@ interface OpenedKey {
   nonce: Buffer;
 }
 
-/** First pass: GCM tag and SHA-256 over everything; returns the plaintext if asked to keep it. */
-async function verify(source: Source, key: OpenedKey, keep: boolean): Promise<Buffer | undefined> {
+/** The first `length` bytes of `file`. */
+async function readStart(file: FileHandle, length: number): Promise<Buffer> {
+  const bytes = Buffer.alloc(length);
+  let filled = 0;
+  while (filled < length) {
+    const { bytesRead } = await file.read(bytes, filled, length - filled, filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return bytes.subarray(0, filled);
+}
+
+/** A whole envelope opened in memory: GCM tag and SHA-256 checked, the plaintext returned. */
+function openWhole(
+  envelope: Buffer,
+  key: OpenedKey & { bodyStart: number },
+  stored: StoredBytes,
+  fail: (reason: string) => ObjectIntegrityError,
+): Buffer {
+  let plaintext: Buffer;
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key.dataKey, key.nonce);
+    decipher.setAuthTag(envelope.subarray(envelope.length - ENVELOPE_TAG_BYTES));
+    const body = envelope.subarray(key.bodyStart, envelope.length - ENVELOPE_TAG_BYTES);
+    plaintext = Buffer.concat([decipher.update(body), decipher.final()]);
+  } catch {
+    throw fail('its ciphertext failed authentication');
+  } finally {
+    key.dataKey.fill(0);
+  }
+  const actual = createHash('sha256').update(plaintext).digest('hex');
+  if (actual !== stored.sha256) throw fail(`expected SHA-256 ${stored.sha256}, found ${actual}`);
+  return plaintext;
+}
+
+/** First pass over a large version: GCM tag and SHA-256 over everything, nothing kept. */
+async function verify(source: Source, key: OpenedKey): Promise<void> {
   const hash = createHash('sha256');
-  const chunks: Buffer[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
       hash.update(chunk);
-      if (keep) chunks.push(chunk);
       callback();
     },
   });
@@ -219,9 +259,6 @@ async function verify(source: Source, key: OpenedKey, keep: boolean): Promise<Bu
     key.dataKey.fill(0);
     throw source.fail(`expected SHA-256 ${source.stored.sha256}, found ${actual}`);
   }
-  if (!keep) return undefined;
-  key.dataKey.fill(0);
-  return Buffer.concat(chunks);
 }
 
 /**

@@ -281,9 +281,11 @@ export class ObjectService {
   }
 
   private async find(bucket: string, key: string, versionId?: string) {
-    await this.buckets.get(bucket);
+    // A version's row implies its bucket (a bucket is deleted only when empty), so the bucket
+    // is read only to tell NoSuchBucket from NoSuchKey.
     const version = await this.store.getVersion(bucket, key, versionId);
     if (version) return version;
+    await this.buckets.get(bucket);
     if (versionId === undefined) throw new NoSuchKey(key);
     throw new NoSuchVersion({ key, versionId });
   }

@@ -56,6 +56,8 @@ async function runCommands(ctx: ProviderContext): Promise<JobOutcome> {
     logFile: ctx.logFile,
     redactor: runRedactor(ctx),
     timeoutMs: ctx.remainingMs(),
+    // The job's workspace is removed whole once the action ends (jobs/built-in-workers.ts).
+    workspaceDiscarded: (action.outputArtifacts ?? []).length === 0,
     signal: ctx.signal,
     onLaunched: () => ctx.processLaunched?.(),
   });

@@ -138,6 +138,14 @@ describe('runCommandsAction', () => {
     expect((await readdir(workspaceDir)).sort()).toEqual(['app.txt', 'listing.txt']);
   });
 
+  it('leaves its own files to the caller when the whole workspace is discarded', async () => {
+    const { run, workspaceDir } = await setup();
+    const result = await run(['echo built > app.txt'], { workspaceDiscarded: true });
+    expect(result.succeeded).toBe(true);
+    const left = (await readdir(workspaceDir)).filter((name) => name !== 'app.txt');
+    expect(left).toEqual([expect.stringMatching(/^\.lockstep-commands-[0-9a-f]{16}$/)]);
+  });
+
   it('does not follow a link planted in place of the variables file', async () => {
     const { run } = await setup();
     const hostDir = await tempDir('host');

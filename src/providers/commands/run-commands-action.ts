@@ -28,6 +28,11 @@ export interface CommandsActionInput {
   signal?: AbortSignal;
   /** Called once the commands' process has been started. */
   onLaunched?: () => void;
+  /**
+   * True when the caller removes the whole workspace right after the run and reads nothing
+   * from it (no output artifacts): the private directory then goes with it, not first.
+   */
+  workspaceDiscarded?: boolean;
 }
 
 /** How a Commands action run ended. */
@@ -164,6 +169,6 @@ export async function runCommandsAction(input: CommandsActionInput): Promise<Com
     return await interpret(input, dirName, result);
   } finally {
     // The script and its files are not part of the action's output artifacts.
-    await rm(privateDir, { recursive: true, force: true });
+    if (!input.workspaceDiscarded) await rm(privateDir, { recursive: true, force: true });
   }
 }
