@@ -248,6 +248,8 @@ const jobOperations: Operation[] = [
       await services.jobProtocol.succeed(input);
       return {};
     },
+    // A worker may echo a secret its job was handed; the trail keeps it hidden.
+    auditParameters: (input, services) => services.jobProtocol.redactedReport(input),
   }),
   defineOperation<{
     jobId: string;
@@ -261,6 +263,7 @@ const jobOperations: Operation[] = [
       await services.jobProtocol.fail(input.jobId, input.failureDetails);
       return {};
     },
+    auditParameters: (input, services) => services.jobProtocol.redactedReport(input),
   }),
 ];
 

@@ -16,10 +16,11 @@ import type { ArtifactRef } from '../engine/execution-state.js';
 import type { ActionTypeId } from '../pipelines/declaration.js';
 import type { JobRecord } from '../store/execution-store.js';
 import type { StateStore } from '../store/state-store.js';
-import { SecretResolutionError } from '../secrets/secret-references.js';
-import { actionSecretResolver, type ActionSecretDeps } from './action-secrets.js';
+import { Redactor } from '../secrets/redaction.js';
+import { hasDynamicReference, SecretResolutionError } from '../secrets/secret-references.js';
+import { actionSecretResolver, redactOutcome, type ActionSecretDeps } from './action-secrets.js';
 import type { JobArtifactAccess } from './job-artifact-access.js';
-import type { JobPayload, WireJobData } from './job-data.js';
+import type { JobOutcome, JobPayload, WireJobData } from './job-data.js';
 import type { JobService } from './job-service.js';
 
 /** CodePipeline's quota on all output variables of one action together. */
@@ -126,6 +127,35 @@ export class JobWorkerProtocol {
     return { ...data, actionConfiguration: { ...data.actionConfiguration, configuration } };
   }
 
+  /**
+   * What hides a job's secrets in what its worker reports (summary, output variables, error
+   * message, and the audit record of the call): the values its configuration references, read
+   * again as its role, and the credential shapes. A secret no longer readable cannot be known,
+   * so only the shapes apply to it.
+   */
+  async reportRedactor(job: JobRecord): Promise<Redactor> {
+    const payload = JSON.parse(job.dataJson) as JobPayload;
+    const configuration = payload.jobData.actionConfiguration.configuration;
+    if (this.secrets === undefined || !Object.values(configuration).some(hasDynamicReference)) {
+      return Redactor.shapesOnly;
+    }
+    const resolver = actionSecretResolver(this.secrets, payload);
+    await resolver.resolveConfiguration(configuration).catch(() => undefined);
+    return new Redactor(resolver.values);
+  }
+
+  /** A report's parameters as the audit trail may keep them (see reportRedactor). */
+  async redactedReport<T extends { jobId: string }>(input: T): Promise<T> {
+    const job = await this.jobs.require(input.jobId).catch(() => undefined);
+    if (job === undefined) return input;
+    const redactor = await this.reportRedactor(job);
+    return JSON.parse(
+      JSON.stringify(input, (_key, value: unknown) =>
+        typeof value === 'string' ? redactor.redact(value) : value,
+      ),
+    ) as T;
+  }
+
   /** A job's data as its worker receives it, artifactCredentials included. */
   jobDataFor(job: JobRecord): Promise<WireJobData> {
     return this.artifactAccess.jobDataFor(job, JSON.parse(job.dataJson) as JobPayload);
@@ -161,7 +191,7 @@ export class JobWorkerProtocol {
         message: error.message,
       });
     }
-    await this.jobs.complete(job, ['InProgress'], {
+    const outcome: JobOutcome = {
       status: 'Succeeded',
       outputArtifacts,
       outputVariables,
@@ -169,7 +199,12 @@ export class JobWorkerProtocol {
       ...(input.executionDetails?.externalExecutionId
         ? { externalExecutionId: input.executionDetails.externalExecutionId }
         : {}),
-    });
+    };
+    await this.jobs.complete(
+      job,
+      ['InProgress'],
+      redactOutcome(outcome, await this.reportRedactor(job)),
+    );
   }
 
   /** PutJobFailureResult. */
@@ -178,12 +213,17 @@ export class JobWorkerProtocol {
     failure: { type: string; message: string; externalExecutionId?: string },
   ) {
     const job = await this.jobs.require(jobId);
-    await this.jobs.complete(job, ['InProgress'], {
+    const outcome: JobOutcome = {
       status: 'Failed',
       errorCode: failure.type,
       message: failure.message,
       ...(failure.externalExecutionId ? { externalExecutionId: failure.externalExecutionId } : {}),
-    });
+    };
+    await this.jobs.complete(
+      job,
+      ['InProgress'],
+      redactOutcome(outcome, await this.reportRedactor(job)),
+    );
   }
 }
 

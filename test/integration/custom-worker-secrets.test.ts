@@ -6,14 +6,17 @@
  */
 import path from 'node:path';
 import {
+  AcknowledgeJobCommand,
   CreateCustomActionTypeCommand,
   CreatePipelineCommand,
   GetJobDetailsCommand,
   GetPipelineCommand,
   PollForJobsCommand,
+  PutJobFailureResultCommand,
   type ActionTypeId,
 } from '@aws-sdk/client-codepipeline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStateStore } from '../../src/store/open-state-store.js';
 import { awsAnyServiceCli } from '../e2e/support/run-client.js';
 import { startTestServer, type TestServer } from '../support/in-process-server.js';
 import { PIPELINE_ROLE_ARN } from '../support/pipeline-role.js';
@@ -131,6 +134,30 @@ describe('secrets for custom job workers', () => {
     expect(got.pipeline?.stages?.[0]?.actions?.[0]?.configuration?.Key).toBe(
       '{{resolve:secretsmanager:deploy-key}}',
     );
+  });
+
+  it('hides the value when the worker echoes it back, in the action and the trail', async () => {
+    const [job] = await poll();
+    expect(job?.id).toBeDefined();
+    await t.client.send(new AcknowledgeJobCommand({ jobId: job?.id, nonce: job?.nonce }));
+    await t.client.send(
+      new PutJobFailureResultCommand({
+        jobId: job?.id,
+        failureDetails: { type: 'JobFailed', message: `deploy refused key ${SECRET}` },
+      }),
+    );
+    const id = job?.data?.pipelineContext?.pipelineExecutionId ?? '';
+    const fetch = await waitForAction(t.client, 'allowed', id, 'Fetch', 'Failed');
+    expect(fetch.output?.executionResult?.errorDetails?.message).toBe('deploy refused key ***');
+    const store = await openStateStore({ dataDir: t.dataDir });
+    try {
+      const records = await store.listAudit(0, 10_000);
+      const report = records.find((r) => r.eventName === 'PutJobFailureResult');
+      expect(report?.requestParametersJson).toContain('deploy refused key ***');
+      expect(JSON.stringify(records)).not.toContain(SECRET);
+    } finally {
+      await store.close();
+    }
   });
 
   it('fails, without handing it out, a job whose role may not read the secret', async () => {
