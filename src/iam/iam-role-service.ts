@@ -4,7 +4,7 @@
  */
 import { parsePolicyDocument } from './policy/parse-policy-document.js';
 import type { AccountScope } from '../pipelines/pipeline-arn.js';
-import type { IamRoleRecord } from '../store/iam-store.js';
+import type { IamRoleRecord, IamStore } from '../store/iam-store.js';
 import { IamEntityExistsError } from '../store/iam-store.js';
 import type { StateStore } from '../store/state-store.js';
 import { DeleteConflict, EntityAlreadyExists, NoSuchEntity } from './iam-errors.js';
@@ -85,11 +85,8 @@ export class IamRoleService {
   }
 
   /** The role this exact ARN (path included) names in this account, if there is one. */
-  async findByArn(roleArn: string): Promise<IamRoleRecord | undefined> {
-    const name = nameFromArn(this.scope.accountId, 'role', roleArn);
-    const role = name === undefined ? undefined : await this.store.iam.getRole(name);
-    // The name alone is not enough: a role with the same name on another path is another role.
-    return role?.arn === roleArn ? role : undefined;
+  findByArn(roleArn: string): Promise<IamRoleRecord | undefined> {
+    return findRoleByArn(this.store.iam, this.scope.accountId, roleArn);
   }
 
   /** The role, or NoSuchEntity in IAM's words. */
@@ -98,4 +95,16 @@ export class IamRoleService {
     if (!role) throw new NoSuchEntity(`The role with name ${roleName} cannot be found.`);
     return role;
   }
+}
+
+/** The role `roleArn` names in `accountId`, path included, if there is one. */
+export async function findRoleByArn(
+  iam: Pick<IamStore, 'getRole'>,
+  accountId: string,
+  roleArn: string,
+): Promise<IamRoleRecord | undefined> {
+  const name = nameFromArn(accountId, 'role', roleArn);
+  const role = name === undefined ? undefined : await iam.getRole(name);
+  // The name alone is not enough: a role with the same name on another path is another role.
+  return role?.arn === roleArn ? role : undefined;
 }

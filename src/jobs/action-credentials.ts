@@ -13,7 +13,7 @@ import type { RootKey } from '../kms/root-key.js';
 import type { AccountScope } from '../pipelines/pipeline-arn.js';
 import type { IamRoleRecord } from '../store/iam-store.js';
 import type { StateStore } from '../store/state-store.js';
-import { nameFromArn } from '../iam/iam-identifiers.js';
+import { findRoleByArn } from '../iam/iam-role-service.js';
 import { evaluatePolicies } from '../iam/policy/evaluate-policies.js';
 import { parsePolicyDocument } from '../iam/policy/parse-policy-document.js';
 import type { PolicyDocument, Statement } from '../iam/policy/policy-document.js';
@@ -147,10 +147,8 @@ function noSession(reason: string): RoleSession {
   return { credentials: undefined, reason };
 }
 
-async function findRole(deps: RoleSessionDeps, arn: string): Promise<IamRoleRecord | undefined> {
-  const name = nameFromArn(deps.scope.accountId, 'role', arn);
-  const role = name === undefined ? undefined : await deps.store.iam.getRole(name);
-  return role?.arn === arn ? role : undefined;
+function findRole(deps: RoleSessionDeps, arn: string): Promise<IamRoleRecord | undefined> {
+  return findRoleByArn(deps.store.iam, deps.scope.accountId, arn);
 }
 
 /**

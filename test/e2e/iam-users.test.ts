@@ -5,6 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import {
   CodePipelineClient,
@@ -14,6 +15,7 @@ import {
   TagResourceCommand,
 } from '@aws-sdk/client-codepipeline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { awsAnyServiceCli } from './support/run-client.js';
 import { startTestServer, type TestServer } from '../support/in-process-server.js';
 
 const run = promisify(execFile);
@@ -27,24 +29,13 @@ describe.skipIf(!AWS_V1)('IAM users and policies', () => {
   let readerKeyId = '';
   let readerSecret = '';
 
+  /** The AWS CLI as the administrator. */
+  const adminCli = () =>
+    awsAnyServiceCli(AWS_V1 ?? 'aws', t.server, path.join(t.dataDir, 'credentials'));
+
   /** Runs `aws iam ...` as the administrator and parses its JSON output. */
-  async function iam(...args: string[]): Promise<Record<string, unknown>> {
-    const { stdout } = await run(
-      AWS_V1 ?? 'aws',
-      ['iam', ...args, '--endpoint-url', t.server.url, '--region', 'us-east-1', '--output', 'json'],
-      {
-        env: {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
-          AWS_ACCESS_KEY_ID: t.credentials.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: t.credentials.secretAccessKey,
-          AWS_CONFIG_FILE: '/dev/null',
-          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-          AWS_PAGER: '',
-        },
-      },
-    );
-    return stdout.trim() === '' ? {} : (JSON.parse(stdout) as Record<string, unknown>);
+  function iam(...args: string[]): Promise<Record<string, unknown>> {
+    return adminCli().json('iam', ...args);
   }
 
   async function refusal(call: Promise<unknown>): Promise<{ name: string; message: string }> {
@@ -303,11 +294,7 @@ describe.skipIf(!AWS_V1)('IAM users and policies', () => {
   });
 
   it("answers with IAM's own errors: NoSuchEntity, EntityAlreadyExists, DeleteConflict, MalformedPolicyDocument", async () => {
-    const fail = (...args: string[]) =>
-      iam(...args).then(
-        () => '',
-        (error: { stderr: string }) => error.stderr,
-      );
+    const fail = async (...args: string[]) => (await adminCli().run('iam', ...args)).stderr;
     expect(await fail('get-user', '--user-name', 'nobody')).toContain('NoSuchEntity');
     expect(await fail('create-user', '--user-name', 'reader')).toContain('EntityAlreadyExists');
     expect(await fail('delete-user', '--user-name', 'reader')).toContain('DeleteConflict');

@@ -3,21 +3,20 @@
  * IAM Query API (the real AWS CLI v1), keys used through the CodePipeline API, then
  * GetAccessReport through the Lockstep client and `bin/lockstep iam report`.
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { promisify } from 'node:util';
+import path from 'node:path';
 import {
   CodePipelineClient,
   CreatePipelineCommand,
   ListPipelinesCommand,
 } from '@aws-sdk/client-codepipeline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { awsAnyServiceCli } from '../e2e/support/run-client.js';
 import type { AccessReport } from '../../src/iam/access-report.js';
 import { lockstepClient } from '../../src/cli/lockstep-client.js';
 import { startTestServer, type TestServer } from '../support/in-process-server.js';
 import { isolatedEnv, runLockstep } from './support/lockstep-cli.js';
 
-const run = promisify(execFile);
 const AWS_V1 = ['/root/.pyenv/shims/aws', '/usr/local/bin/aws'].find((p) => existsSync(p));
 if (!AWS_V1) console.warn('access-report: skipped, the AWS CLI v1 is not installed');
 
@@ -32,23 +31,10 @@ describe.skipIf(!AWS_V1)('access review (GetAccessReport, lockstep iam report)',
   let t: TestServer;
   let report: WireReport;
 
-  async function iam(...args: string[]): Promise<Record<string, unknown>> {
-    const { stdout } = await run(
-      AWS_V1 ?? 'aws',
-      ['iam', ...args, '--endpoint-url', t.server.url, '--region', 'us-east-1', '--output', 'json'],
-      {
-        env: {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
-          AWS_ACCESS_KEY_ID: t.credentials.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: t.credentials.secretAccessKey,
-          AWS_CONFIG_FILE: '/dev/null',
-          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-          AWS_PAGER: '',
-        },
-      },
-    );
-    return stdout.trim() === '' ? {} : (JSON.parse(stdout) as Record<string, unknown>);
+  /** Runs `aws iam ...` as the administrator and parses its JSON output. */
+  function iam(...args: string[]): Promise<Record<string, unknown>> {
+    const cli = awsAnyServiceCli(AWS_V1 ?? 'aws', t.server, path.join(t.dataDir, 'credentials'));
+    return cli.json('iam', ...args);
   }
 
   async function newKey(userName: string) {
