@@ -14,6 +14,7 @@ import { ObjectArtifactStore } from '../src/artifacts/object-artifact-store.js';
 import { KeyService } from '../src/kms/key-service.js';
 import { RootKey } from '../src/kms/root-key.js';
 import { buildObjectStore } from '../src/objects/object-store.js';
+import { FileEnvelopeStorage } from '../src/objects/file-envelope-storage.js';
 import { openStateStore } from '../src/store/open-state-store.js';
 
 const ROUNDS = Number(process.env.BENCH_ARTIFACT_ROUNDS ?? 5);
@@ -33,8 +34,14 @@ async function main(): Promise<void> {
   try {
     const rootKey = await RootKey.loadOrCreate(path.join(dir, 'keys', 'root.key'), true);
     const kms = new KeyService(store.kms, rootKey, SCOPE);
-    const objects = buildObjectStore(store.objects, dir, kms);
-    const artifacts = new ObjectArtifactStore(objects.buckets, objects.objects);
+    const objects = buildObjectStore(
+      store.objects,
+      new FileEnvelopeStorage(path.join(dir, 'objects')),
+      kms,
+    );
+    const artifacts = new ObjectArtifactStore(objects.buckets, objects.objects, {
+      retention: null,
+    });
     const rows: Row[] = [];
     for (const size of SIZES) {
       // Random bytes: incompressible, like a built zip; the same bytes for both paths.

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KeyService } from '../kms/key-service.js';
 import { RootKey } from '../kms/root-key.js';
 import { buildObjectStore, type ObjectStoreServices } from '../objects/object-store.js';
+import { FileEnvelopeStorage } from '../objects/file-envelope-storage.js';
 import { openStateStore } from '../store/open-state-store.js';
 import type { StateStore } from '../store/state-store.js';
 import {
@@ -33,9 +34,13 @@ beforeAll(async () => {
   store = await openStateStore({ dataDir });
   const rootKey = await RootKey.loadOrCreate(path.join(dataDir, 'keys', 'root.key'), true);
   kms = new KeyService(store.kms, rootKey, { accountId: '123456789012', region: 'us-east-1' });
-  objects = buildObjectStore(store.objects, dataDir, kms);
+  objects = buildObjectStore(
+    store.objects,
+    new FileEnvelopeStorage(path.join(dataDir, 'objects')),
+    kms,
+  );
   legacy = new FsArtifactStore(path.join(dataDir, 'artifacts'), kms);
-  artifacts = new ObjectArtifactStore(objects.buckets, objects.objects, legacy);
+  artifacts = new ObjectArtifactStore(objects.buckets, objects.objects, { legacy });
 });
 afterAll(() => store.close());
 
@@ -54,6 +59,51 @@ async function workspaceWith(files: Record<string, string>): Promise<string> {
 }
 
 describe('ObjectArtifactStore', () => {
+  it('creates artifact buckets with object lock and a GOVERNANCE retention of 30 days', async () => {
+    const stored = await artifacts.putZip(keyFor('Locked', 'locked-artifacts'), Buffer.from('PK'));
+    expect(await objects.buckets.getObjectLock('locked-artifacts')).toEqual({
+      enabled: true,
+      defaultRetention: { mode: 'GOVERNANCE', days: 30 },
+    });
+    const objectKey = `web-app/${executionId}/Locked`;
+    const version = await objects.objects.head('locked-artifacts', objectKey);
+    expect(version.retentionMode).toBe('GOVERNANCE');
+    expect(version.retainUntilMs! - version.createdMs).toBeGreaterThan(30 * 86_400_000 - 1_000);
+    expect(version.retainUntilMs! - version.createdMs).toBeLessThanOrEqual(30 * 86_400_000);
+    // The version the run pinned cannot be deleted, except by a caller allowed to bypass.
+    await expect(
+      objects.objects.delete('locked-artifacts', objectKey, version.versionId, false),
+    ).rejects.toMatchObject({ code: 'AccessDenied' });
+    expect(await artifacts.readZip(stored)).toEqual(Buffer.from('PK'));
+    await objects.objects.delete('locked-artifacts', objectKey, version.versionId, true);
+    // Once it is gone, a read fails with an integrity error rather than finding anything else.
+    await expect(artifacts.readZip(stored)).rejects.toThrow(/the object is missing/);
+  });
+
+  it('keeps object lock but sets no retention when the operator turned it off', async () => {
+    const unretained = new ObjectArtifactStore(objects.buckets, objects.objects, {
+      retention: null,
+    });
+    await unretained.putZip(keyFor('Free', 'unretained-artifacts'), Buffer.from('PK'));
+    expect(await objects.buckets.getObjectLock('unretained-artifacts')).toEqual({
+      enabled: true,
+      defaultRetention: null,
+    });
+    const objectKey = `web-app/${executionId}/Free`;
+    const version = await objects.objects.head('unretained-artifacts', objectKey);
+    expect(version.retentionMode).toBeNull();
+    await objects.objects.delete('unretained-artifacts', objectKey, version.versionId, false);
+  });
+
+  it('leaves a bucket the user made as they made it', async () => {
+    await objects.buckets.create('user-artifacts', { objectLockEnabled: false });
+    await objects.buckets.putVersioning('user-artifacts', 'Enabled');
+    await artifacts.putZip(keyFor('Theirs', 'user-artifacts'), Buffer.from('PK'));
+    await expect(objects.buckets.getObjectLock('user-artifacts')).rejects.toMatchObject({
+      code: 'ObjectLockConfigurationNotFoundError',
+    });
+  });
+
   it('stores an artifact as a versioned object under the key the job data names', async () => {
     const stored = await artifacts.putDirectory(
       keyFor('BuildOutput'),
@@ -104,18 +154,6 @@ describe('ObjectArtifactStore', () => {
     const forged = { ...stored, sha256: sha256(Buffer.from('something else')) };
     await expect(artifacts.readZip(forged)).rejects.toThrow(ArtifactIntegrityError);
     await expect(artifacts.readZip(forged)).rejects.toThrow(/failed its integrity check/);
-  });
-
-  it('fails a read with an integrity error when the object is gone', async () => {
-    const stored = await artifacts.putZip(keyFor('Gone'), Buffer.from('soon deleted'));
-    const versionId = stored.location.split('?versionId=')[1];
-    await objects.objects.delete(
-      'pipeline-artifacts',
-      `web-app/${executionId}/Gone`,
-      versionId,
-      false,
-    );
-    await expect(artifacts.readZip(stored)).rejects.toThrow(/the object is missing/);
   });
 
   it("records a worker's upload with the SHA-256 of the bytes read back", async () => {

@@ -1,11 +1,15 @@
 /**
  * The artifact store on top of the S3 object store: each artifact is an object of the pipeline's
- * artifact bucket (`artifactStore.location`, created versioned on first use) under the key the
- * job data names, so built-in workers and external job workers (GetObject/PutObject with the
+ * artifact bucket (`artifactStore.location`) under the key the job data names, so built-in workers and external job workers (GetObject/PutObject with the
  * job's artifactCredentials) share one store. The object store seals every version under its
  * own data key (the pipeline's `encryptionKey` or `aws/s3`) and checks the SHA-256 it recorded;
  * this store checks, on every read, the SHA-256 the engine recorded in the execution state as
  * well, because that digest is what an object rewritten through the S3 API cannot follow.
+ *
+ * A bucket this store creates has object lock on (so versioning for good) and, unless the
+ * operator turned it off, a GOVERNANCE default retention: every artifact version is kept that
+ * long, and only a caller allowed s3:BypassGovernanceRetention, who says so, can delete it
+ * sooner. A bucket the user made keeps the configuration they gave it.
  */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -21,6 +25,7 @@ import {
   ObjectIntegrityError,
 } from '../objects/object-errors.js';
 import type { ObjectService } from '../objects/object-service.js';
+import type { DefaultRetention } from '../store/object-metadata-store.js';
 import {
   ArtifactExistsError,
   ArtifactIntegrityError,
@@ -44,16 +49,32 @@ import { zipDirectory } from './zip-directory.js';
 /** S3's limit on one PutObject; an artifact is written in one. */
 const MAX_ARTIFACT_BYTES = 5 * 1024 ** 3;
 
-export class ObjectArtifactStore implements ArtifactStore {
+/** How long artifacts are retained when the operator says nothing (--artifact-retention-days). */
+export const DEFAULT_ARTIFACT_RETENTION: DefaultRetention = { mode: 'GOVERNANCE', days: 30 };
+
+export interface ObjectArtifactStoreOptions {
   /**
-   * `legacy` reads locations recorded before artifacts moved into the object store (`fs:...`),
-   * so runs started before an upgrade can still be retried.
+   * Reads locations recorded before artifacts moved into the object store (`fs:...`), so runs
+   * started before an upgrade can still be retried.
    */
+  legacy?: ArtifactStore;
+  /** The default retention of artifact buckets this store creates; null for none. */
+  retention?: DefaultRetention | null;
+}
+
+export class ObjectArtifactStore implements ArtifactStore {
+  private readonly legacy: ArtifactStore | undefined;
+  private readonly retention: DefaultRetention | null;
+
   constructor(
     private readonly buckets: BucketService,
     private readonly objects: ObjectService,
-    private readonly legacy?: ArtifactStore,
-  ) {}
+    options: ObjectArtifactStoreOptions = {},
+  ) {
+    this.legacy = options.legacy;
+    this.retention =
+      options.retention === undefined ? DEFAULT_ARTIFACT_RETENTION : options.retention;
+  }
 
   /** Zips the selected files of `dir` and stores them under `key`; refuses an existing key. */
   async putDirectory(
@@ -165,7 +186,7 @@ export class ObjectArtifactStore implements ArtifactStore {
     }
   }
 
-  /** Creates the pipeline's artifact bucket, versioned, unless it exists. */
+  /** Creates the pipeline's artifact bucket, object-locked and retained, unless it exists. */
   async ensureBucket(bucket: string): Promise<void> {
     try {
       await this.buckets.get(bucket);
@@ -174,7 +195,10 @@ export class ObjectArtifactStore implements ArtifactStore {
       if (!(error instanceof NoSuchBucket)) throw error;
     }
     try {
-      await this.buckets.create(bucket, { objectLockEnabled: false });
+      await this.buckets.create(bucket, {
+        objectLockEnabled: true,
+        ...(this.retention ? { defaultRetention: this.retention } : {}),
+      });
     } catch (error) {
       if (error instanceof BucketAlreadyOwnedByYou) return; // another writer made it first
       if (error instanceof InvalidBucketName) {
@@ -185,7 +209,6 @@ export class ObjectArtifactStore implements ArtifactStore {
       }
       throw error;
     }
-    await this.buckets.putVersioning(bucket, 'Enabled');
   }
 }
 

@@ -7,6 +7,7 @@ import { LOCKSTEP_VERSION } from '../server/version.js';
 import { addAuditCommand } from './audit-command.js';
 import { addConnectionsCommand } from './connections-command.js';
 import { addIamReportCommand } from './iam-report-command.js';
+import { addKeysCommand } from './keys-command.js';
 import { addLogsCommand } from './logs-command.js';
 import { addPipelinesCommand } from './pipelines-command.js';
 import { addSecretsCommand } from './secrets-command.js';
@@ -27,6 +28,7 @@ export async function main(argv: string[]): Promise<number> {
   addIamReportCommand(program, (text) => process.stdout.write(text));
   addSecretsCommand(program, (text) => process.stdout.write(text));
   addAuditCommand(program, (code) => (exitCode = code));
+  addKeysCommand(program, (text) => process.stdout.write(text));
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {

@@ -45,6 +45,17 @@ export function addServeCommand(program: Command, setExitCode: (code: number) =>
       'artifact store shared by replicas [env LOCKSTEP_ARTIFACT_DIR] (default DIR/artifacts)',
     )
     .option(
+      '--artifact-store <url>',
+      'keep artifacts and objects in an S3-compatible bucket: s3://bucket[/prefix]?endpoint=URL' +
+        '[&region=R], credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY ' +
+        '[env LOCKSTEP_ARTIFACT_STORE]',
+    )
+    .option(
+      '--artifact-retention-days <days>',
+      'GOVERNANCE retention of artifacts in the buckets Lockstep creates, 0 for none ' +
+        '[env LOCKSTEP_ARTIFACT_RETENTION_DAYS] (default 30)',
+    )
+    .option(
       '--git-ca-file <file>',
       'PEM CAs that https git hosts are verified against [env LOCKSTEP_GIT_CA_FILE]',
     )

@@ -5,7 +5,11 @@
  */
 import path from 'node:path';
 import { isIP } from 'node:net';
+import { DEFAULT_ARTIFACT_RETENTION } from '../artifacts/object-artifact-store.js';
+import type { S3StorageLocation } from '../objects/s3-envelope-storage.js';
+import type { DefaultRetention } from '../store/object-metadata-store.js';
 import { checkGitTransport } from '../providers/git-source/git-transport.js';
+import { compileArtifactStoreUrl } from './artifact-store-url.js';
 
 /** Options as the user gave them, from flags or the environment; all optional. */
 export interface ServeOptions {
@@ -20,6 +24,8 @@ export interface ServeOptions {
   insecureHttp?: boolean;
   rootKeyFile?: string;
   artifactDir?: string;
+  artifactStore?: string;
+  artifactRetentionDays?: string | number;
   gitCaFile?: string;
   gitCredentialsFile?: string;
   gitSshKeyFile?: string;
@@ -41,6 +47,16 @@ export interface CompiledServeOptions {
    * shared mount) when several serve one database.
    */
   artifactDir: string;
+  /**
+   * An external S3-compatible bucket that keeps the object store's sealed bytes (and so every
+   * artifact) instead of local files (--artifact-store s3://bucket?endpoint=URL).
+   */
+  artifactStore: S3StorageLocation | undefined;
+  /**
+   * The GOVERNANCE default retention of the artifact buckets Lockstep creates (object lock on);
+   * null when the operator set --artifact-retention-days 0.
+   */
+  artifactRetention: DefaultRetention | null;
   /** Largest request body accepted; CodePipeline declarations of 500 actions fit well inside. */
   maxBodyBytes: number;
   /** How long a built-in worker's claim on a job lasts without renewal (LOCKSTEP_JOB_LEASE_SECONDS). */
@@ -83,6 +99,8 @@ export const SERVE_ENVIRONMENT: Record<keyof ServeOptions, string> = {
   insecureHttp: 'LOCKSTEP_INSECURE_HTTP',
   rootKeyFile: 'LOCKSTEP_ROOT_KEY_FILE',
   artifactDir: 'LOCKSTEP_ARTIFACT_DIR',
+  artifactStore: 'LOCKSTEP_ARTIFACT_STORE',
+  artifactRetentionDays: 'LOCKSTEP_ARTIFACT_RETENTION_DAYS',
   gitCaFile: 'LOCKSTEP_GIT_CA_FILE',
   gitCredentialsFile: 'LOCKSTEP_GIT_CREDENTIALS_FILE',
   gitSshKeyFile: 'LOCKSTEP_GIT_SSH_KEY_FILE',
@@ -127,10 +145,13 @@ export function compileServeOptions(
   const rootKeyFile = pick('rootKeyFile');
   const dataDir = path.resolve(pick('dataDir') ?? '.lockstep');
   const artifactDir = pick('artifactDir');
+  const artifactStore = pick('artifactStore');
   return {
     dataDir,
     artifactDir:
       artifactDir === undefined ? path.join(dataDir, 'artifacts') : path.resolve(artifactDir),
+    artifactStore: artifactStore === undefined ? undefined : compileStorage(artifactStore, env),
+    artifactRetention: compileRetention(pick('artifactRetentionDays')),
     host,
     port,
     databaseUrl: compileDatabaseUrl(pick('databaseUrl')),
@@ -176,6 +197,28 @@ function compileGitTransport(pick: (key: keyof ServeOptions) => string | undefin
     throw new InvalidOptionError((error as Error).message);
   }
   return given;
+}
+
+/** S3's longest default retention: 100 years. */
+const MAX_RETENTION_DAYS = 36_500;
+
+function compileRetention(raw: string | undefined): DefaultRetention | null {
+  if (raw === undefined) return DEFAULT_ARTIFACT_RETENTION;
+  const days = Number(raw);
+  if (!Number.isInteger(days) || days < 0 || days > MAX_RETENTION_DAYS) {
+    throw new InvalidOptionError(
+      `--artifact-retention-days must be a whole number of days from 0 to ${MAX_RETENTION_DAYS}, got '${raw}'`,
+    );
+  }
+  return days === 0 ? null : { mode: 'GOVERNANCE', days };
+}
+
+function compileStorage(raw: string, env: NodeJS.ProcessEnv): S3StorageLocation {
+  try {
+    return compileArtifactStoreUrl(raw, env, isLoopback);
+  } catch (error) {
+    throw new InvalidOptionError((error as Error).message);
+  }
 }
 
 function positiveNumber(raw: string | undefined, fallback: number, name: string): number {

@@ -20,7 +20,8 @@ export function newSecretAccessKey(): string {
   return randomBytes(30).toString('base64').replace(/\+/g, 'A').replace(/\//g, 'B');
 }
 
-function sealContext(accessKeyId: string): string {
+/** The seal context of an access key's secret. */
+export function sealContext(accessKeyId: string): string {
   return `lockstep:access-key:${accessKeyId}`;
 }
 

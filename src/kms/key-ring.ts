@@ -33,7 +33,8 @@ const MATERIAL_BYTES = 32;
 const MATERIAL_CACHE_ENTRIES = 256;
 
 /** What the root key binds each sealed material to: its key and version, nothing else. */
-const sealContext = (keyId: string, version: number) => `kms-key-material:${keyId}:${version}`;
+export const sealContext = (keyId: string, version: number) =>
+  `kms-key-material:${keyId}:${version}`;
 
 export class KeyRing {
   /** `keyId:version` → material and its id, most recently used last. */

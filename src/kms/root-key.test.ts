@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -50,5 +50,40 @@ describe('RootKey', () => {
     await writeFile(file, Buffer.alloc(5).toString('base64'));
     await expect(RootKey.loadOrCreate(file, false)).rejects.toThrow(/32 base64-encoded bytes/);
     expect(await readFile(file, 'utf8')).toBe('AAAAAAA=');
+  });
+
+  it('writes a new key file 0600, refuses to overwrite one, and loads it back', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'lockstep-key-'));
+    const file = path.join(dir, 'root.key.next');
+    const key = RootKey.generate();
+    await key.writeNewFile(file);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    const loaded = await RootKey.load(file);
+    expect(loaded.sameAs(key)).toBe(true);
+    expect(loaded.fingerprint()).toBe(key.fingerprint());
+    expect(loaded.open(key.seal('s3cret', 'ctx'), 'ctx')).toBe('s3cret');
+    await expect(RootKey.generate().writeNewFile(file)).rejects.toThrow(/EEXIST/);
+    expect((await RootKey.load(file)).sameAs(key)).toBe(true);
+  });
+
+  it('fingerprints a key by the SHA-256 of its bytes, as sha256sum shows it', async () => {
+    const { file, key } = await freshKey();
+    const bytes = Buffer.from((await readFile(file, 'utf8')).trim(), 'base64');
+    const { createHash } = await import('node:crypto');
+    expect(key.fingerprint()).toBe(createHash('sha256').update(bytes).digest('hex').slice(0, 16));
+    expect(RootKey.generate().fingerprint()).not.toBe(key.fingerprint());
+    expect(RootKey.generate().sameAs(key)).toBe(false);
+  });
+
+  it('names the file when loading a missing, unreadable or malformed key', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'lockstep-key-'));
+    const missing = path.join(dir, 'missing.key');
+    await expect(RootKey.load(missing)).rejects.toThrow(`root key file ${missing} does not exist`);
+    await expect(RootKey.load(dir)).rejects.toThrow(`root key file ${dir} cannot be read: EISDIR`);
+    const short = path.join(dir, 'short.key');
+    await writeFile(short, 'c2hvcnQ=\n');
+    await expect(RootKey.load(short)).rejects.toThrow(
+      `root key file ${short} does not hold 32 base64-encoded bytes`,
+    );
   });
 });

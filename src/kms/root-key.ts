@@ -2,10 +2,17 @@
  * The root key: 32 random bytes that seal every secret Lockstep must be able to read back
  * (access-key secrets, which SigV4 needs in clear to recompute a signature, so they cannot be
  * hashed). It lives in DIR/keys/root.key (0600, directory 0700) or in a file the operator
- * names, so that several replicas on one database can share it.
+ * names, so that several replicas on one database can share it. `lockstep keys rotate-root`
+ * replaces it (root-key-rotation.ts).
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  randomBytes,
+  timingSafeEqual,
+} from 'node:crypto';
+import { chmod, mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 const KEY_BYTES = 32;
@@ -35,6 +42,49 @@ export class RootKey {
     return new RootKey(key);
   }
 
+  /** A new random key, stored nowhere yet. */
+  static generate(): RootKey {
+    return new RootKey(randomBytes(KEY_BYTES));
+  }
+
+  /** Loads the key in `file`, refusing a missing, unreadable or malformed file by name. */
+  static async load(file: string): Promise<RootKey> {
+    let text;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+      const reason = missing ? 'does not exist' : `cannot be read: ${(error as Error).message}`;
+      throw new Error(`root key file ${file} ${reason}`, { cause: error });
+    }
+    return new RootKey(decodeKeyFile(text, file));
+  }
+
+  /** The first 16 hex digits of the key's SHA-256: `base64 -d FILE | sha256sum` shows it. */
+  fingerprint(): string {
+    return createHash('sha256').update(this.key).digest('hex').slice(0, 16);
+  }
+
+  /** Whether `other` holds the same 32 bytes. */
+  sameAs(other: RootKey): boolean {
+    return timingSafeEqual(this.key, other.key);
+  }
+
+  /**
+   * Writes the key to `file`, which must not exist yet (mode 0600), and flushes the file and
+   * its directory entry to disk before resolving, so that a crash afterwards cannot lose it.
+   */
+  async writeNewFile(file: string): Promise<void> {
+    const handle = await open(file, 'wx', 0o600);
+    try {
+      await handle.writeFile(this.key.toString('base64') + '\n');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await syncDirectory(path.dirname(file));
+  }
+
   /** Encrypts `plaintext` with AES-256-GCM, binding it to `context` (authenticated, not stored). */
   seal(plaintext: string, context: string): string {
     const nonce = randomBytes(NONCE_BYTES);
@@ -58,6 +108,16 @@ export class RootKey {
       decipher.final(),
     ]);
     return plain.toString('utf8');
+  }
+}
+
+/** Flushes a directory's entries (a new, renamed or removed file) to disk. */
+export async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 

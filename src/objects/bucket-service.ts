@@ -33,15 +33,21 @@ export class BucketService {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Creates a bucket; with object lock it is versioned from the start and stays so. */
-  async create(name: string, options: { objectLockEnabled: boolean }): Promise<BucketRecord> {
+  /**
+   * Creates a bucket; with object lock it is versioned from the start and stays so, and a
+   * default retention given here applies from its first object on.
+   */
+  async create(
+    name: string,
+    options: { objectLockEnabled: boolean; defaultRetention?: DefaultRetention },
+  ): Promise<BucketRecord> {
     checkBucketName(name);
     const bucket: BucketRecord = {
       name,
       createdMs: this.now(),
       versioning: options.objectLockEnabled ? 'Enabled' : null,
       objectLockEnabled: options.objectLockEnabled,
-      defaultRetention: null,
+      defaultRetention: (options.objectLockEnabled && options.defaultRetention) || null,
     };
     try {
       await this.store.createBucket(bucket);

@@ -1,17 +1,15 @@
 /**
- * The bytes of object versions on disk: DIR/objects/<bucket>/<storage id>, each file one
- * envelope (artifacts/artifact-envelope.ts) sealed under its own data key and bound to the
- * object's ARN and version id, directories 0700 and files 0600. Nothing here is plaintext.
+ * The bytes of object versions: each one envelope (artifacts/artifact-envelope.ts) sealed under
+ * its own data key and bound to the object's ARN and version id, kept by an EnvelopeStorage
+ * (files under DIR/objects, or an external S3-compatible bucket). Nothing stored is plaintext.
  *
  * A write streams the body through MD5 (the ETag), SHA-256 (the digest kept in the state
- * store) and the sealing cipher straight into the file, so a 5 GiB upload needs no memory to
+ * store) and the sealing cipher straight into storage, so a 5 GiB upload needs no memory to
  * speak of. A read authenticates the whole envelope and checks its SHA-256 against the
- * recorded one before the first byte goes out; small versions are read whole in one call and
- * served from memory, larger ones from a second pass over the same open file.
+ * recorded one before the first byte goes out; small versions are fetched whole in one call and
+ * served from memory, larger ones from a second pass over the same opened envelope.
  */
 import { createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, rm, type FileHandle } from 'node:fs/promises';
-import path from 'node:path';
 import { PassThrough, Readable, Transform, Writable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
@@ -25,6 +23,11 @@ import {
 } from '../artifacts/artifact-envelope.js';
 import { LockstepError } from '../errors/lockstep-error.js';
 import type { EncryptionContext, KeyCipher } from '../kms/key-cipher.js';
+import {
+  EnvelopeMissingError,
+  type EnvelopeStorage,
+  type OpenedEnvelope,
+} from './envelope-storage.js';
 import { EntityTooLarge, ObjectIntegrityError } from './object-errors.js';
 
 /** KMS's answers that mean the wrapped key or its context was altered, not the key's state. */
@@ -86,13 +89,12 @@ export function partEncryptionContext(
 }
 
 export class ObjectBytes {
-  /** `rootDir` is DIR/objects, created 0700 on the first write. */
   constructor(
-    private readonly rootDir: string,
+    private readonly storage: EnvelopeStorage,
     private readonly keys: KeyCipher,
   ) {}
 
-  /** Seals `body` into a new file of `bucket` under `keyId`; refuses more than `maxBytes`. */
+  /** Seals `body` into a new envelope of `bucket` under `keyId`; refuses more than `maxBytes`. */
   async write(
     bucket: string,
     context: EncryptionContext,
@@ -102,14 +104,17 @@ export class ObjectBytes {
   ): Promise<WrittenBytes> {
     const sealing = await createSealingStream(this.keys, keyId, context);
     const storageId = randomBytes(16).toString('hex');
-    const file = await this.createFile(bucket, storageId);
     const digests = new DigestTap(maxBytes);
-    try {
-      await pipeline(body, digests, sealing.stream, file.createWriteStream());
-    } catch (error) {
-      await rm(this.pathOf(bucket, storageId), { force: true });
+    const sealed = new PassThrough();
+    await Promise.all([
+      pipeline(body, digests, sealing.stream, sealed),
+      this.storage.write(bucket, storageId, sealed),
+    ]).catch(async (error: unknown) => {
+      // Either side failing ends both: the storage sees a broken stream and keeps nothing.
+      sealed.destroy(error as Error);
+      await this.storage.remove(bucket, storageId).catch(() => undefined);
       throw error;
-    }
+    });
     return { storageId, keyArn: sealing.keyArn, ...digests.result() };
   }
 
@@ -120,54 +125,44 @@ export class ObjectBytes {
   async read(stored: StoredBytes, range?: ByteRange): Promise<Readable> {
     const fail = (reason: string) =>
       new ObjectIntegrityError(stored.bucket, stored.key, stored.label, reason);
-    const file = await open(this.pathOf(stored.bucket, stored.storageId), 'r').catch(
-      (error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT') throw fail('its stored bytes are missing');
+    // A small version is fetched whole and opened in memory; a larger one for its header only.
+    const headBytes =
+      stored.sizeBytes <= IN_MEMORY_BYTES ? MAX_IN_MEMORY_FILE_BYTES : MAX_ENVELOPE_HEADER_BYTES;
+    const envelope = await this.storage
+      .open(stored.bucket, stored.storageId, headBytes)
+      .catch((error: unknown) => {
+        if (error instanceof EnvelopeMissingError) throw fail('its stored bytes are missing');
         throw error;
-      },
-    );
+      });
     try {
-      const { size } = await file.stat();
-      // A small version is read whole in one call and opened in memory; a larger one (or a file
-      // larger than its row says, which openKey refuses) is read for its header only.
-      const small = stored.sizeBytes <= IN_MEMORY_BYTES && size <= MAX_IN_MEMORY_FILE_BYTES;
-      const head = await readStart(file, small ? size : Math.min(size, MAX_ENVELOPE_HEADER_BYTES));
-      const opened = await this.openKey(head, size, stored, fail);
+      const opened = await this.openKey(envelope.head, envelope.size, stored, fail);
       const wanted = range ?? { start: 0, end: stored.sizeBytes - 1 };
-      if (small) {
-        const plaintext = openWhole(head, opened, stored, fail);
-        await file.close();
+      // openKey has checked the size against the row, so a whole head is a small version.
+      if (envelope.head.length === envelope.size) {
+        const plaintext = openWhole(envelope.head, opened, stored, fail);
+        await envelope.close();
         return Readable.from([plaintext.subarray(wanted.start, wanted.end + 1)]);
       }
-      const source = { file, bodyStart: opened.bodyStart, stored, fail };
+      const source = { envelope, bodyStart: opened.bodyStart, stored, fail };
       await verify(source, opened);
-      return serve(source, opened, wanted);
+      return await serve(source, opened, wanted);
     } catch (error) {
-      await file.close();
+      await envelope.close();
       throw error;
     }
   }
 
   /** Removes a version's bytes (already forgotten by the state store). */
   async remove(bucket: string, storageId: string): Promise<void> {
-    await rm(this.pathOf(bucket, storageId), { force: true });
+    await this.storage.remove(bucket, storageId);
   }
 
-  /** Removes a deleted bucket's directory, which holds nothing by then. */
+  /** Removes what a deleted bucket left in storage, which holds nothing of it by then. */
   async removeBucket(bucket: string): Promise<void> {
-    await rm(path.join(this.rootDir, bucket), { recursive: true, force: true });
+    await this.storage.removeBucket(bucket);
   }
 
-  private pathOf(bucket: string, storageId: string): string {
-    return path.join(this.rootDir, bucket, storageId);
-  }
-
-  private async createFile(bucket: string, storageId: string): Promise<FileHandle> {
-    await mkdir(path.join(this.rootDir, bucket), { recursive: true, mode: 0o700 });
-    return open(this.pathOf(bucket, storageId), 'wx', 0o600);
-  }
-
-  /** Opens the data key named in `prefix`, the first bytes of a `size`-byte file. */
+  /** Opens the data key named in `prefix`, the first bytes of a `size`-byte envelope. */
   private async openKey(
     prefix: Buffer,
     size: number,
@@ -192,7 +187,7 @@ export class ObjectBytes {
 }
 
 interface Source {
-  file: FileHandle;
+  envelope: OpenedEnvelope;
   bodyStart: number;
   stored: StoredBytes;
   fail: (reason: string) => ObjectIntegrityError;
@@ -201,18 +196,6 @@ interface Source {
 interface OpenedKey {
   dataKey: Buffer;
   nonce: Buffer;
-}
-
-/** The first `length` bytes of `file`. */
-async function readStart(file: FileHandle, length: number): Promise<Buffer> {
-  const bytes = Buffer.alloc(length);
-  let filled = 0;
-  while (filled < length) {
-    const { bytesRead } = await file.read(bytes, filled, length - filled, filled);
-    if (bytesRead === 0) break;
-    filled += bytesRead;
-  }
-  return bytes.subarray(0, filled);
 }
 
 /** A whole envelope opened in memory: GCM tag and SHA-256 checked, the plaintext returned. */
@@ -247,8 +230,9 @@ async function verify(source: Source, key: OpenedKey): Promise<void> {
       callback();
     },
   });
-  const cipherText = source.file.createReadStream({ start: source.bodyStart, autoClose: false });
   try {
+    // Body and tag: the opening stream checks the tag at the end.
+    const cipherText = await source.envelope.stream(source.bodyStart, source.envelope.size - 1);
     await pipeline(cipherText, createOpeningStream(key.dataKey, key.nonce), sink);
   } catch (error) {
     key.dataKey.fill(0);
@@ -262,15 +246,20 @@ async function verify(source: Source, key: OpenedKey): Promise<void> {
 }
 
 /**
- * Second pass, for versions too large to keep: decrypts `range` from the file. A whole-object
- * read hashes again and fails the stream at its end if the file changed since the first pass.
+ * Second pass, for versions too large to keep: decrypts `range` of the envelope. A whole-object
+ * read hashes again and fails the stream at its end if the bytes changed since the first pass.
  */
-function serve(source: Source, key: OpenedKey, range: ByteRange): Readable {
-  const cipherText = source.file.createReadStream({
-    start: source.bodyStart + ctrStart(range.start),
-    end: source.bodyStart + range.end,
-    autoClose: false,
-  });
+async function serve(source: Source, key: OpenedKey, range: ByteRange): Promise<Readable> {
+  let cipherText: Readable;
+  try {
+    cipherText = await source.envelope.stream(
+      source.bodyStart + ctrStart(range.start),
+      source.bodyStart + range.end,
+    );
+  } catch (error) {
+    key.dataKey.fill(0);
+    throw error;
+  }
   const decrypt = createRangeDecryptStream(key.dataKey, key.nonce, range.start);
   key.dataKey.fill(0);
   const whole = range.start === 0 && range.end === source.stored.sizeBytes - 1;
@@ -279,10 +268,10 @@ function serve(source: Source, key: OpenedKey, range: ByteRange): Readable {
   if (whole) stages.push(new RecheckDigest(source));
   pipeline([...stages, output])
     .then(
-      () => source.file.close(),
+      () => source.envelope.close(),
       (error: unknown) => {
         output.destroy(error as Error);
-        return source.file.close();
+        return source.envelope.close();
       },
     )
     .catch(() => undefined);

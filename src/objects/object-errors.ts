@@ -83,6 +83,11 @@ export const NoSuchObjectLockConfiguration = s3Error(
 );
 /** S3's answer when object lock protects a version (and to IAM refusals on the S3 API). */
 export const AccessDenied = s3Error('AccessDenied', 'Access Denied');
+/** An If-Match header named an ETag other than the version's. */
+export const PreconditionFailed = s3Error(
+  'PreconditionFailed',
+  'At least one of the pre-conditions you specified did not hold',
+);
 export const InvalidRange = s3Error('InvalidRange', 'The requested range is not satisfiable');
 export const NoSuchUpload = s3Error(
   'NoSuchUpload',

@@ -4,7 +4,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import path from 'node:path';
 import type { ServerServices } from '../api/server-services.js';
 import { FsArtifactStore } from '../artifacts/fs-artifact-store.js';
 import { ObjectArtifactStore } from '../artifacts/object-artifact-store.js';
@@ -33,6 +32,8 @@ import { IamPolicyService } from '../iam/iam-policy-service.js';
 import { IamRoleService } from '../iam/iam-role-service.js';
 import { IamUserService } from '../iam/iam-user-service.js';
 import { KeyService } from '../kms/key-service.js';
+import type { EnvelopeStorage } from '../objects/envelope-storage.js';
+import type { DefaultRetention } from '../store/object-metadata-store.js';
 import { buildObjectStore } from '../objects/object-store.js';
 import { createAuthorizer, type ResourcePolicyLookup } from '../iam/authorize.js';
 import { PrincipalPolicyLoader } from '../iam/principal-policies.js';
@@ -55,6 +56,10 @@ const KMS_MAINTENANCE_MS = 60_000;
 export interface ExecutionOptions {
   dataDir: string;
   artifactDir: string;
+  /** Where the object store keeps its sealed bytes (object-store.ts openEnvelopeStorage). */
+  envelopeStorage: EnvelopeStorage;
+  /** The default retention of the artifact buckets Lockstep creates; null for none. */
+  artifactRetention: DefaultRetention | null;
   /** How long a built-in worker's claim on a job lasts without renewal. */
   jobLeaseMs: number;
   /** How often overdue jobs are looked for, and other replicas' jobs polled. */
@@ -76,15 +81,6 @@ export interface ExecutionOptions {
  */
 export function resourcePolicies(kms: KeyService, secrets: SecretService): ResourcePolicyLookup {
   return async (arn) => (await kms.accessRule(arn)) ?? secrets.catalog.policyRule(arn);
-}
-
-/**
- * Where the object store keeps its bytes: DIR/objects, or beside the artifacts in the directory
- * replicas share when the operator names one (--artifact-dir), as artifacts are objects now.
- */
-function objectsDir(options: ExecutionOptions): string {
-  const named = options.artifactDir !== path.join(options.dataDir, 'artifacts');
-  return path.join(named ? options.artifactDir : options.dataDir, 'objects');
 }
 
 export interface BuiltServices {
@@ -126,14 +122,13 @@ export function buildServices(
     findRole: (roleArn: string) => iamRoles.findByArn(roleArn),
     scope,
   };
-  const objectStore = buildObjectStore(store.objects, options.dataDir, kms, objectsDir(options));
+  const objectStore = buildObjectStore(store.objects, options.envelopeStorage, kms);
   // Artifacts are objects of the pipeline's artifact bucket, each sealed with its own data key
   // under the pipeline's key or aws/s3; the filesystem store reads what older versions wrote.
-  const artifacts = new ObjectArtifactStore(
-    objectStore.buckets,
-    objectStore.objects,
-    new FsArtifactStore(options.artifactDir, kms),
-  );
+  const artifacts = new ObjectArtifactStore(objectStore.buckets, objectStore.objects, {
+    legacy: new FsArtifactStore(options.artifactDir, kms),
+    retention: options.artifactRetention,
+  });
   const workers = new BuiltInWorkers(
     store,
     jobs,

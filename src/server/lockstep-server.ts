@@ -30,6 +30,8 @@ import { createAuthorizer } from '../iam/authorize.js';
 import { ensureBootstrapAdmin } from '../iam/bootstrap-admin.js';
 import { PrincipalPolicyLoader } from '../iam/principal-policies.js';
 import { RootKey } from '../kms/root-key.js';
+import { confirmRootKey } from '../kms/root-key-rotation.js';
+import { openEnvelopeStorage } from '../objects/object-store.js';
 import { openStateStore } from '../store/open-state-store.js';
 import { pipelineArn } from '../pipelines/pipeline-arn.js';
 import { resolveAccountScope } from './account-settings.js';
@@ -47,26 +49,36 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/**
+ * Where local object bytes live: DIR/objects, or beside the artifacts in the directory replicas
+ * share when the operator names one (--artifact-dir), as artifacts are objects now.
+ */
+function objectsDir(options: CompiledServeOptions): string {
+  const named = options.artifactDir !== path.join(options.dataDir, 'artifacts');
+  return path.join(named ? options.artifactDir : options.dataDir, 'objects');
+}
+
 /** Starts a Lockstep server with compiled options; resolves once it accepts requests. */
 export async function startServer(
   options: CompiledServeOptions,
   logError: (message: string, error: unknown) => void,
 ): Promise<RunningServer> {
   await prepareDataDir(options.dataDir);
-  const rootKey = await RootKey.loadOrCreate(
-    options.rootKeyFile ?? path.join(options.dataDir, 'keys', 'root.key'),
-    options.rootKeyFile === undefined,
-  );
+  const rootKeyFile = options.rootKeyFile ?? path.join(options.dataDir, 'keys', 'root.key');
+  const loadedKey = await RootKey.loadOrCreate(rootKeyFile, options.rootKeyFile === undefined);
   const store = await openStateStore({
     dataDir: options.dataDir,
     databaseUrl: options.databaseUrl,
   });
   try {
+    // Refuses a key that does not open the database; finishes an interrupted key rotation.
+    const rootKey = await confirmRootKey(store, rootKeyFile, loadedKey);
     const scope = await resolveAccountScope(store, options);
     const admin = await ensureBootstrapAdmin(store, rootKey, {
       ...scope,
       dataDir: options.dataDir,
     });
+    const envelopeStorage = await openEnvelopeStorage(options.artifactStore, objectsDir(options));
     const built = buildServices(
       store,
       rootKey,
@@ -74,6 +86,8 @@ export async function startServer(
       {
         dataDir: options.dataDir,
         artifactDir: options.artifactDir,
+        envelopeStorage,
+        artifactRetention: options.artifactRetention,
         jobLeaseMs: options.jobLeaseMs,
         sweepIntervalMs: options.sweepIntervalMs,
         workerConcurrency: options.workerConcurrency,

@@ -12,6 +12,8 @@ import type { SecretStore } from './secret-store.js';
 import { createSecretStore } from './secret-queries.js';
 import type { ObjectMetadataStore } from './object-metadata-store.js';
 import { createObjectMetadataStore } from './object-metadata-queries.js';
+import type { RootSealedStore } from './root-sealed-store.js';
+import { createRootSealedStore } from './root-sealed-queries.js';
 import { sql, type Kysely } from 'kysely';
 import { toPipelineRecord, toPipelineRow } from './pipeline-row.js';
 import type { AccessKeyRow, Database } from './schema.js';
@@ -71,6 +73,7 @@ export class KyselyStateStore implements StateStore {
   readonly kms: KmsStore;
   readonly secrets: SecretStore;
   readonly objects: ObjectMetadataStore;
+  readonly rootSealed: RootSealedStore;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -87,6 +90,7 @@ export class KyselyStateStore implements StateStore {
     this.objects = createObjectMetadataStore(db, (error) => engine.isUniqueViolation(error));
     this.kms = createKmsStore(db, (error) => engine.isUniqueViolation(error));
     this.secrets = createSecretStore(db, (error) => engine.isUniqueViolation(error));
+    this.rootSealed = createRootSealedStore(db, engine.name);
   }
 
   migrate(): Promise<void> {

@@ -14,6 +14,7 @@ import type { KmsStore } from './kms-store.js';
 import type { SecretStore } from './secret-store.js';
 import type { ObjectMetadataStore } from './object-metadata-store.js';
 import type { ConnectionStore } from './connection-store.js';
+import type { RootSealedStore } from './root-sealed-store.js';
 
 /** A pipeline's current row: what ListPipelines and GetPipeline's metadata show. */
 export interface PipelineRecord {
@@ -204,6 +205,8 @@ export interface StateStore {
   readonly secrets: SecretStore;
   /** S3 buckets and object versions (the bytes live in src/objects/). */
   readonly objects: ObjectMetadataStore;
+  /** Every value sealed by the root key, for its rotation (src/kms/root-key-rotation.ts). */
+  readonly rootSealed: RootSealedStore;
 
   /** Runs `section` holding a lock named `name` against every server on this database. */
   withLock<T>(name: string, section: () => Promise<T>): Promise<T>;

@@ -21,6 +21,7 @@ import { KeyService } from '../../src/kms/key-service.js';
 import { RootKey } from '../../src/kms/root-key.js';
 import { ObjectIntegrityError } from '../../src/objects/object-errors.js';
 import { buildObjectStore, type ObjectStoreServices } from '../../src/objects/object-store.js';
+import { FileEnvelopeStorage } from '../../src/objects/file-envelope-storage.js';
 import { openStateStore } from '../../src/store/open-state-store.js';
 import type { StateStore } from '../../src/store/state-store.js';
 import {
@@ -84,7 +85,11 @@ for (const engine of ['sqlite', 'postgres'] as const) {
           accountId: '123456789012',
           region: 'us-east-1',
         });
-        objects = buildObjectStore(store.objects, dataDir, kms);
+        objects = buildObjectStore(
+          store.objects,
+          new FileEnvelopeStorage(path.join(dataDir, 'objects')),
+          kms,
+        );
       });
       afterAll(async () => {
         await store?.close();

@@ -36,6 +36,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   BucketAlreadyOwnedByYou: 409,
   BucketNotEmpty: 409,
   InvalidBucketState: 409,
+  PreconditionFailed: 412,
   InvalidRange: 416,
   InternalError: 500,
   NotImplemented: 501,

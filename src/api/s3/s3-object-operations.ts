@@ -9,8 +9,10 @@ import {
   InvalidArgument,
   InvalidDigest,
   NotImplemented,
+  PreconditionFailed,
 } from '../../objects/object-errors.js';
 import type { Retention } from '../../objects/object-lock.js';
+import type { ObjectVersionRecord } from '../../store/object-metadata-store.js';
 import type { AuthorizeKeyUse, RangeRequest } from '../../objects/object-service.js';
 import type { CallContext } from '../operation.js';
 import {
@@ -78,6 +80,11 @@ const getObjectHandler = async (call: S3Call, context: CallContext): Promise<S3R
     range,
     keyUseOf(context),
   );
+  const unmodified = preconditions(call, version);
+  if (unmodified) {
+    body.destroy();
+    return unmodified;
+  }
   const headers = { ...objectHeaders(version), ...responseOverrides(call) };
   if (!served) return sized({ headers, body }, version.sizeBytes);
   headers['content-range'] = `bytes ${served.start}-${served.end}/${version.sizeBytes}`;
@@ -102,6 +109,8 @@ export const getObjectVersion = defineS3Operation({
 
 const headObjectHandler = async (call: S3Call, { services }: CallContext): Promise<S3Reply> => {
   const version = await services.objects.head(call.bucket, call.key, call.query.get('versionId'));
+  const unmodified = preconditions(call, version);
+  if (unmodified) return unmodified;
   return { headers: { ...objectHeaders(version), 'content-length': String(version.sizeBytes) } };
 };
 
@@ -220,6 +229,27 @@ export function decodeMd5(value: string): Buffer {
   const digest = Buffer.from(value, 'base64');
   if (digest.length !== 16 || digest.toString('base64') !== value.trim()) throw new InvalidDigest();
   return digest;
+}
+
+/**
+ * If-Match and If-None-Match against the version's ETag: a mismatch of the first is
+ * PreconditionFailed; a match of the second is answered 304 Not Modified, with no body.
+ */
+function preconditions(call: S3Call, version: ObjectVersionRecord): S3Reply | undefined {
+  const matches = (value: string) =>
+    value
+      .split(',')
+      .map((tag) => tag.trim())
+      .some((tag) => tag === '*' || tag.replace(/^"|"$/g, '') === version.etag);
+  const ifMatch = header(call, 'if-match');
+  if (ifMatch !== undefined && !matches(ifMatch)) {
+    throw new PreconditionFailed({ key: call.key });
+  }
+  const ifNoneMatch = header(call, 'if-none-match');
+  if (ifNoneMatch !== undefined && matches(ifNoneMatch)) {
+    return { status: 304, headers: objectHeaders(version) };
+  }
+  return undefined;
 }
 
 /** One `bytes=first-last` range; anything else is ignored, as S3 ignores it. */

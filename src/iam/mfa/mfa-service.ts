@@ -41,7 +41,8 @@ const userShape = (u: IamUserRecord) => ({
   CreateDate: new Date(u.createdMs),
 });
 
-function seedContext(serialNumber: string): string {
+/** The seal context of a virtual MFA device's seed. */
+export function seedContext(serialNumber: string): string {
   return `lockstep:mfa-seed:${serialNumber}`;
 }
 
