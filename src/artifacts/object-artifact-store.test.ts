@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -78,6 +78,24 @@ describe('ObjectArtifactStore', () => {
     await objects.objects.delete('locked-artifacts', objectKey, version.versionId, true);
     // Once it is gone, a read fails with an integrity error rather than finding anything else.
     await expect(artifacts.readZip(stored)).rejects.toThrow(/the object is missing/);
+  });
+
+  it('reads a large artifact in one pass, and fails it at the end when a byte changed', async () => {
+    const large = randomBytes(9 * 1024 * 1024);
+    const stored = await artifacts.putZip(keyFor('Large'), large);
+    expect((await artifacts.readZip(stored)).equals(large)).toBe(true);
+
+    const version = await objects.objects.head(
+      'pipeline-artifacts',
+      `web-app/${executionId}/Large`,
+    );
+    const file = path.join(dataDir, 'objects', 'pipeline-artifacts', version.storageId!);
+    const sealed = await readFile(file);
+    sealed[sealed.length >> 1] = sealed[sealed.length >> 1]! ^ 0x01;
+    await writeFile(file, sealed);
+    await expect(artifacts.readZip(stored)).rejects.toThrow(
+      new RegExp(`failed its integrity check.*expected SHA-256 ${sha256(large)}, found`),
+    );
   });
 
   it('keeps object lock but sets no retention when the operator turned it off', async () => {

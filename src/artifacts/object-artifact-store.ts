@@ -13,7 +13,6 @@
  */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { buffer } from 'node:stream/consumers';
 import type { BucketService } from '../objects/bucket-service.js';
 import {
   BucketAlreadyOwnedByYou,
@@ -162,8 +161,7 @@ export class ObjectArtifactStore implements ArtifactStore {
     versionId: string | undefined,
   ): Promise<Buffer> {
     try {
-      const { body } = await this.objects.get(bucket, objectKey, versionId);
-      return await buffer(body);
+      return await this.objects.getWhole(bucket, objectKey, versionId);
     } catch (error) {
       if (isMissing(error)) throw new ArtifactIntegrityError(location, expectedSha256, undefined);
       if (!(error instanceof ObjectIntegrityError)) throw error;

@@ -163,7 +163,10 @@ export class MultipartService {
     return this.store.multipart.listParts(uploadId);
   }
 
-  /** Each chosen part's plaintext in turn, each checked whole before its first byte. */
+  /**
+   * Each chosen part's plaintext in turn, each read in one pass and checked at its end: a part
+   * that fails its check fails the completion's write, which then keeps nothing.
+   */
   private async *partBytes(upload: MultipartUploadRecord, parts: MultipartPartRecord[]) {
     for (const part of parts) {
       const stored: StoredBytes = {
@@ -175,7 +178,7 @@ export class MultipartService {
         sizeBytes: part.sizeBytes,
         sha256: part.sha256,
       };
-      yield* (await this.bytes.read(stored)) as AsyncIterable<Buffer>;
+      yield* (await this.bytes.readWholeInOnePass(stored)) as AsyncIterable<Buffer>;
     }
   }
 

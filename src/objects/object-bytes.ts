@@ -7,7 +7,9 @@
  * store) and the sealing cipher straight into storage, so a 5 GiB upload needs no memory to
  * speak of. A read authenticates the whole envelope and checks its SHA-256 against the
  * recorded one before the first byte goes out; small versions are fetched whole in one call and
- * served from memory, larger ones from a second pass over the same opened envelope.
+ * served from memory, larger ones from a second pass over the same opened envelope. Callers
+ * that use nothing before the end (artifacts, multipart completion) read large versions in one
+ * pass instead, checked at the end (readWholeInOnePass).
  */
 import { createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { PassThrough, Readable, Transform, Writable, type TransformCallback } from 'node:stream';
@@ -123,9 +125,39 @@ export class ObjectBytes {
    * and checking its SHA-256; ObjectIntegrityError if anything does not match.
    */
   async read(stored: StoredBytes, range?: ByteRange): Promise<Readable> {
+    return this.readWith(
+      stored,
+      async (source, key) => {
+        await verify(source, key);
+        return serve(source, key, range ?? { start: 0, end: stored.sizeBytes - 1 });
+      },
+      range,
+    );
+  }
+
+  /**
+   * The whole plaintext of a version in one pass, for callers that use none of it before the
+   * stream has ended (they buffer it, or write it where a failed stream keeps nothing): a large
+   * version is decrypted once and its SHA-256 checked at the end, where the stream fails with
+   * ObjectIntegrityError on a mismatch. Half the work of read() for a large version.
+   */
+  async readWholeInOnePass(stored: StoredBytes): Promise<Readable> {
+    return this.readWith(stored, (source, key) =>
+      serve(source, key, { start: 0, end: stored.sizeBytes - 1 }),
+    );
+  }
+
+  /**
+   * Opens a version's envelope and data key: a small version is fetched whole, opened and
+   * checked in memory; a larger one (only its header fetched) is handed to `readLarge`.
+   */
+  private async readWith(
+    stored: StoredBytes,
+    readLarge: (source: Source, key: OpenedKey) => Promise<Readable>,
+    range?: ByteRange,
+  ): Promise<Readable> {
     const fail = (reason: string) =>
       new ObjectIntegrityError(stored.bucket, stored.key, stored.label, reason);
-    // A small version is fetched whole and opened in memory; a larger one for its header only.
     const headBytes =
       stored.sizeBytes <= IN_MEMORY_BYTES ? MAX_IN_MEMORY_FILE_BYTES : MAX_ENVELOPE_HEADER_BYTES;
     const envelope = await this.storage
@@ -136,16 +168,14 @@ export class ObjectBytes {
       });
     try {
       const opened = await this.openKey(envelope.head, envelope.size, stored, fail);
-      const wanted = range ?? { start: 0, end: stored.sizeBytes - 1 };
       // openKey has checked the size against the row, so a whole head is a small version.
       if (envelope.head.length === envelope.size) {
         const plaintext = openWhole(envelope.head, opened, stored, fail);
         await envelope.close();
+        const wanted = range ?? { start: 0, end: stored.sizeBytes - 1 };
         return Readable.from([plaintext.subarray(wanted.start, wanted.end + 1)]);
       }
-      const source = { envelope, bodyStart: opened.bodyStart, stored, fail };
-      await verify(source, opened);
-      return await serve(source, opened, wanted);
+      return await readLarge({ envelope, bodyStart: opened.bodyStart, stored, fail }, opened);
     } catch (error) {
       await envelope.close();
       throw error;
@@ -246,8 +276,9 @@ async function verify(source: Source, key: OpenedKey): Promise<void> {
 }
 
 /**
- * Second pass, for versions too large to keep: decrypts `range` of the envelope. A whole-object
- * read hashes again and fails the stream at its end if the bytes changed since the first pass.
+ * Decrypts `range` of a version too large to keep (after verify(), or as the only pass of a
+ * one-pass read). A whole-object read is hashed as it goes and fails the stream at its end if
+ * the bytes do not hash to the recorded SHA-256 (changed since the first pass, or never right).
  */
 async function serve(source: Source, key: OpenedKey, range: ByteRange): Promise<Readable> {
   let cipherText: Readable;
@@ -296,7 +327,7 @@ class RecheckDigest extends Transform {
     callback(
       actual === this.source.stored.sha256
         ? null
-        : this.source.fail(`its bytes changed while being read (SHA-256 ${actual})`),
+        : this.source.fail(`expected SHA-256 ${this.source.stored.sha256}, found ${actual}`),
     );
   }
 }

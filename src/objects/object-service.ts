@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import type { KeyCipher } from '../kms/key-cipher.js';
 import {
   BucketMissingError,
@@ -140,6 +141,16 @@ export class ObjectService {
     const resolved = range && resolveRange(range, version.sizeBytes);
     const body = await this.bytes.read(versionBytes(version), resolved);
     return { version, body, ...(resolved ? { range: resolved } : {}) };
+  }
+
+  /**
+   * A version's bytes, whole, for a caller inside the server (the artifact store). Large ones
+   * are read in one pass and checked at the end, which is sound only because nothing is
+   * returned before the end; ObjectIntegrityError on a mismatch.
+   */
+  async getWhole(bucket: string, key: string, versionId: string | undefined): Promise<Buffer> {
+    const version = await this.head(bucket, key, versionId);
+    return buffer(await this.bytes.readWholeInOnePass(versionBytes(version)));
   }
 
   /** A version's row: the latest without a version id; never a delete marker. */

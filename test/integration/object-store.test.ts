@@ -153,6 +153,56 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         ).rejects.toThrow(/s3:\/\/large-objects\/big \(version null\) failed its integrity check/);
       });
 
+      it('reads a large version whole in one pass, failing at its end when a byte is flipped', async () => {
+        await objects.buckets.create('one-pass', { objectLockEnabled: false });
+        const data = pattern(9 * 1024 * 1024 + 7);
+        await put('one-pass', 'big', data);
+        expect((await objects.objects.getWhole('one-pass', 'big', undefined)).equals(data)).toBe(
+          true,
+        );
+        const [file] = await filesOf('one-pass');
+        const handle = await open(file ?? '', 'r+');
+        await handle.write(Buffer.of(0x5a), 0, 1, 5 * 1024 * 1024);
+        await handle.close();
+        await expect(objects.objects.getWhole('one-pass', 'big', undefined)).rejects.toThrow(
+          /s3:\/\/one-pass\/big \(version null\) failed its integrity check: expected SHA-256/,
+        );
+      });
+
+      it('a multipart upload whose stored part was changed does not complete, and keeps nothing', async () => {
+        await objects.buckets.create('multipart-tamper', { objectLockEnabled: false });
+        const { uploadId } = await objects.multipartUploads.create({
+          bucket: 'multipart-tamper',
+          key: 'joined',
+          metadata: {},
+          encryption: MANAGED,
+        });
+        const target = { bucket: 'multipart-tamper', key: 'joined', uploadId };
+        const first = await objects.multipartUploads.uploadPart(
+          { ...target, partNumber: 1 },
+          Readable.from([pattern(9 * 1024 * 1024)]),
+        );
+        const second = await objects.multipartUploads.uploadPart(
+          { ...target, partNumber: 2 },
+          Readable.from([pattern(1024)]),
+        );
+        const partFile = path.join(dataDir, 'objects', 'multipart-tamper', first.storageId);
+        const handle = await open(partFile, 'r+');
+        await handle.write(Buffer.of(0x5a), 0, 1, 4 * 1024 * 1024);
+        await handle.close();
+        await expect(
+          objects.multipartUploads.complete(target, [
+            { partNumber: 1, etag: first.etag },
+            { partNumber: 2, etag: second.etag },
+          ]),
+        ).rejects.toThrow(/upload .* part 1\) failed its integrity check/);
+        await expect(objects.objects.head('multipart-tamper', 'joined')).rejects.toMatchObject({
+          code: 'NoSuchKey',
+        });
+        // Only the two parts' envelopes remain: the half-written version was removed.
+        expect(await filesOf('multipart-tamper')).toHaveLength(2);
+      });
+
       it('refuses versions swapped or truncated on disk', async () => {
         await objects.buckets.create('swapped', { objectLockEnabled: false });
         await objects.buckets.putVersioning('swapped', 'Enabled');
