@@ -41,6 +41,11 @@ export function addServeCommand(program: Command, setExitCode: (code: number) =>
     )
     .option('--root-key-file <file>', 'root key shared by replicas [env LOCKSTEP_ROOT_KEY_FILE]')
     .option(
+      '--root-key-env <name>',
+      'take the root key (base64) from this environment variable instead of a file ' +
+        '[env LOCKSTEP_ROOT_KEY_ENV]',
+    )
+    .option(
       '--artifact-dir <dir>',
       'artifact store shared by replicas [env LOCKSTEP_ARTIFACT_DIR] (default DIR/artifacts)',
     )

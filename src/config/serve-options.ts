@@ -23,6 +23,7 @@ export interface ServeOptions {
   tlsKey?: string;
   insecureHttp?: boolean;
   rootKeyFile?: string;
+  rootKeyEnv?: string;
   artifactDir?: string;
   artifactStore?: string;
   artifactRetentionDays?: string | number;
@@ -42,6 +43,8 @@ export interface CompiledServeOptions {
   region: string;
   tls: { certPath: string; keyPath: string } | undefined;
   rootKeyFile: string | undefined;
+  /** The environment variable the root key comes from instead of a file (--root-key-env). */
+  rootKeyEnv: string | undefined;
   /**
    * Where artifacts are stored: DIR/artifacts, or a directory replicas share (one host, or a
    * shared mount) when several serve one database.
@@ -98,6 +101,7 @@ export const SERVE_ENVIRONMENT: Record<keyof ServeOptions, string> = {
   tlsKey: 'LOCKSTEP_TLS_KEY',
   insecureHttp: 'LOCKSTEP_INSECURE_HTTP',
   rootKeyFile: 'LOCKSTEP_ROOT_KEY_FILE',
+  rootKeyEnv: 'LOCKSTEP_ROOT_KEY_ENV',
   artifactDir: 'LOCKSTEP_ARTIFACT_DIR',
   artifactStore: 'LOCKSTEP_ARTIFACT_STORE',
   artifactRetentionDays: 'LOCKSTEP_ARTIFACT_RETENTION_DAYS',
@@ -143,6 +147,15 @@ export function compileServeOptions(
     );
   }
   const rootKeyFile = pick('rootKeyFile');
+  const rootKeyEnv = pick('rootKeyEnv');
+  if (rootKeyFile !== undefined && rootKeyEnv !== undefined) {
+    throw new InvalidOptionError('give --root-key-file or --root-key-env, not both');
+  }
+  if (rootKeyEnv !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(rootKeyEnv)) {
+    throw new InvalidOptionError(
+      `--root-key-env must name an environment variable, got '${rootKeyEnv}'`,
+    );
+  }
   const dataDir = path.resolve(pick('dataDir') ?? '.lockstep');
   const artifactDir = pick('artifactDir');
   const artifactStore = pick('artifactStore');
@@ -159,6 +172,7 @@ export function compileServeOptions(
     region,
     tls,
     rootKeyFile: rootKeyFile === undefined ? undefined : path.resolve(rootKeyFile),
+    rootKeyEnv,
     maxBodyBytes: 2 * 1024 * 1024,
     jobLeaseMs:
       positiveNumber(env.LOCKSTEP_JOB_LEASE_SECONDS, 30, 'LOCKSTEP_JOB_LEASE_SECONDS') * 1000,

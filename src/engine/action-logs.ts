@@ -5,10 +5,10 @@
  * The same logs are served as CloudWatch Logs (src/logs/): one log group per pipeline, one log
  * stream per action execution, named by the functions below.
  */
-import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { ResourceNotFoundException } from '../errors/codepipeline-errors.js';
 import type { AccountScope } from '../pipelines/pipeline-arn.js';
+import type { ActionLogCipher } from '../logs/sealed-log.js';
 import type { StateStore } from '../store/state-store.js';
 
 const MAX_LOG_BYTES = 1024 * 1024;
@@ -44,10 +44,16 @@ export function actionLogStreamArn(
 }
 
 export class ActionLogs {
+  /** The plaintext of a log file of this server's (sealed at rest, or older and in clear). */
+  readonly readPlaintext: (logFile: string) => Promise<Buffer>;
+
   constructor(
     private readonly store: StateStore,
     private readonly dataDir: string,
-  ) {}
+    cipher: ActionLogCipher,
+  ) {
+    this.readPlaintext = (logFile) => cipher.read(logFile);
+  }
 
   /** The path of an action execution's log file. */
   logFile(pipelineName: string, executionId: string, actionExecutionId: string): string {
@@ -72,8 +78,10 @@ export class ActionLogs {
         `Execution ${request.pipelineExecutionId} of pipeline ${request.pipelineName} has not run an action named ${request.actionName}.`,
       );
     }
-    const { text, truncated } = await readTail(
-      this.logFile(request.pipelineName, request.pipelineExecutionId, action.id),
+    const { text, truncated } = tailOf(
+      await this.readPlaintext(
+        this.logFile(request.pipelineName, request.pipelineExecutionId, action.id),
+      ),
     );
     return {
       actionExecutionId: action.id,
@@ -85,22 +93,11 @@ export class ActionLogs {
   }
 }
 
-/** The last MAX_LOG_BYTES of a file; an action that printed nothing has no file, and an empty log. */
-async function readTail(file: string): Promise<{ text: string; truncated: boolean }> {
-  let handle;
-  try {
-    handle = await open(file, 'r');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { text: '', truncated: false };
-    throw error;
-  }
-  try {
-    const { size } = await handle.stat();
-    const length = Math.min(size, MAX_LOG_BYTES);
-    const buffer = Buffer.alloc(length);
-    await handle.read(buffer, 0, length, size - length);
-    return { text: buffer.toString('utf8'), truncated: size > length };
-  } finally {
-    await handle.close();
-  }
+/** The last MAX_LOG_BYTES of a log; an action that printed nothing has an empty log. */
+function tailOf(log: Buffer): { text: string; truncated: boolean } {
+  const length = Math.min(log.length, MAX_LOG_BYTES);
+  return {
+    text: log.subarray(log.length - length).toString('utf8'),
+    truncated: log.length > length,
+  };
 }

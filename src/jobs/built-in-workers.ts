@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import type { JobSignals } from '../engine/execution-runner.js';
 import type { RootKey } from '../kms/root-key.js';
+import type { ActionLogCipher } from '../logs/sealed-log.js';
 import type { AccountScope } from '../pipelines/pipeline-arn.js';
 import type { BuiltInProvider, ProviderContext } from '../providers/built-in-provider.js';
 import type { JobRecord } from '../store/execution-store.js';
@@ -44,6 +45,8 @@ export interface BuiltInWorkerOptions {
   secrets?: Omit<ActionSecretDeps, 'scope'>;
   /** How S3 source and deploy actions reach objects, as their role. */
   objects?: ActionObjectDeps;
+  /** Seals action logs at rest (logs/sealed-log.ts); absent, they are written in clear. */
+  logCipher?: ActionLogCipher;
 }
 
 export class BuiltInWorkers implements JobHandoff {
@@ -339,6 +342,7 @@ export class BuiltInWorkers implements JobHandoff {
       ...(this.options.objects ? { objects: actionObjects(this.options.objects, payload) } : {}),
       workspaceDir,
       logFile: path.join(logDir, `${job.actionExecutionId}.log`),
+      ...(this.options.logCipher ? { logCipher: this.options.logCipher } : {}),
       signal,
       artifacts: this.artifacts,
       connections: this.store.connections,

@@ -10,7 +10,7 @@ export type EncryptionContext = Readonly<Record<string, string>>;
 
 /** The AWS-managed keys a Lockstep installation creates on first use, one per service. */
 export type ManagedKeyAlias =
-  'alias/aws/secretsmanager' | 'alias/aws/s3' | 'alias/aws/codepipeline';
+  'alias/aws/secretsmanager' | 'alias/aws/s3' | 'alias/aws/codepipeline' | 'alias/aws/logs';
 
 export interface DataKey {
   /** The ARN of the KMS key the data key is encrypted under. */

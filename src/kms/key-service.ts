@@ -30,6 +30,7 @@ const MANAGED_SERVICES: Record<ManagedKeyAlias, { service: string; title: string
   'alias/aws/secretsmanager': { service: 'secretsmanager', title: 'Secrets Manager' },
   'alias/aws/s3': { service: 's3', title: 'S3' },
   'alias/aws/codepipeline': { service: 'codepipeline', title: 'CodePipeline' },
+  'alias/aws/logs': { service: 'logs', title: 'CloudWatch Logs' },
 };
 
 export class KeyService implements KeyCipher {

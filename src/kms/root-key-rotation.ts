@@ -138,6 +138,24 @@ export async function confirmRootKey(
   );
 }
 
+/**
+ * The root key a server starts with when it came from the environment variable `name`: it must
+ * open the database. (There is no key file, so no interrupted rotation to finish here.)
+ */
+export async function confirmEnvironmentRootKey(
+  store: StateStore,
+  name: string,
+  loaded: RootKey,
+): Promise<RootKey> {
+  const sample = await store.rootSealed.firstValue();
+  if (sample === undefined || opens(loaded, sample)) return loaded;
+  throw new Error(
+    `the root key in environment variable ${name} (fingerprint ${loaded.fingerprint()}) does ` +
+      `not open the database's sealed values (${rootSealedLocation(sample)}): give the key ` +
+      'this database was sealed with',
+  );
+}
+
 /** The seal context each kind of value was sealed with, from the module that seals it. */
 function contextOf(value: RootSealedValue): string {
   switch (value.kind) {

@@ -42,6 +42,20 @@ export class RootKey {
     return new RootKey(key);
   }
 
+  /**
+   * Takes the key from the environment variable `name` (base64, as in a key file), for
+   * platforms that hand secrets to a process that way, and removes it from `env` so that no
+   * process this one starts inherits it. Refuses a variable that is unset or malformed.
+   */
+  static fromEnvironment(name: string, env: NodeJS.ProcessEnv = process.env): RootKey {
+    const text = env[name];
+    if (text === undefined || text === '') {
+      throw new Error(`the root key environment variable ${name} is not set`);
+    }
+    delete env[name];
+    return new RootKey(decodeKeyFile(text, name, 'environment variable'));
+  }
+
   /** A new random key, stored nowhere yet. */
   static generate(): RootKey {
     return new RootKey(randomBytes(KEY_BYTES));
@@ -125,10 +139,10 @@ function encodePart(part: string | Buffer): string {
   return typeof part === 'string' ? part : part.toString('base64url');
 }
 
-function decodeKeyFile(text: string, file: string): Buffer {
+function decodeKeyFile(text: string, file: string, what = 'file'): Buffer {
   const key = Buffer.from(text.trim(), 'base64');
   if (key.length !== KEY_BYTES) {
-    throw new Error(`root key file ${file} does not hold ${KEY_BYTES} base64-encoded bytes`);
+    throw new Error(`root key ${what} ${file} does not hold ${KEY_BYTES} base64-encoded bytes`);
   }
   return key;
 }

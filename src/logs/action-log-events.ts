@@ -1,11 +1,14 @@
 /**
  * An action log read as CloudWatch Logs events: each line is one event, its message the line as
  * the action wrote it (with its line ending, as CodeBuild's events have), its timestamp from the
- * times file beside the log. Read as a stream, so a large log never sits in memory whole.
+ * times file beside the log. The log is opened whole (it is sealed at rest: logs/sealed-log.ts);
+ * `lockstep logs` shows at most its last megabyte, and action logs are the size of build output.
  */
-import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { LogTimeline, logTimesFile, parseLogTimes } from './action-log-times.js';
+
+/** The plaintext of a log file (ActionLogs.readPlaintext); empty when there is none. */
+export type ActionLogReader = (logFile: string) => Promise<Buffer>;
 
 /** One line of an action log. */
 export interface ActionLogEvent {
@@ -16,26 +19,21 @@ export interface ActionLogEvent {
 }
 
 /** The log's events in order; none when the action printed nothing (and so has no file). */
-export async function* readActionLogEvents(logFile: string): AsyncGenerator<ActionLogEvent> {
+export async function* readActionLogEvents(
+  logFile: string,
+  read: ActionLogReader,
+): AsyncGenerator<ActionLogEvent> {
   const timeline = await timelineOf(logFile);
   if (timeline === undefined) return;
+  const data = await read(logFile);
   let index = 0;
   let offset = 0;
-  let partial = Buffer.alloc(0);
-  for await (const chunk of createReadStream(logFile) as AsyncIterable<Buffer>) {
-    let data = partial.length > 0 ? Buffer.concat([partial, chunk]) : chunk;
-    let newline = data.indexOf(0x0a);
-    while (newline >= 0) {
-      const line = data.subarray(0, newline + 1);
-      yield { index: index++, timestampMs: timeline.timeAt(offset), message: line.toString() };
-      offset += line.length;
-      data = data.subarray(newline + 1);
-      newline = data.indexOf(0x0a);
-    }
-    partial = Buffer.from(data);
-  }
-  if (partial.length > 0) {
-    yield { index, timestampMs: timeline.timeAt(offset), message: partial.toString() };
+  while (offset < data.length) {
+    const newline = data.indexOf(0x0a, offset);
+    const end = newline === -1 ? data.length : newline + 1;
+    const message = data.subarray(offset, end).toString();
+    yield { index: index++, timestampMs: timeline.timeAt(offset), message };
+    offset = end;
   }
 }
 
@@ -47,11 +45,11 @@ export interface ActionLogBounds {
 }
 
 /** The bounds of a log; undefined when it has no events. */
-export async function actionLogBounds(logFile: string): Promise<ActionLogBounds | undefined> {
-  const size = await stat(logFile).then(
-    (stats) => stats.size,
-    () => 0,
-  );
+export async function actionLogBounds(
+  logFile: string,
+  read: ActionLogReader,
+): Promise<ActionLogBounds | undefined> {
+  const size = (await read(logFile)).length;
   if (size === 0) return undefined;
   const timeline = await timelineOf(logFile);
   if (timeline === undefined) return undefined;

@@ -113,7 +113,7 @@ export class ActionLogGroups {
     const pipeline = await this.requirePipeline(input);
     const action = await this.requireStream(pipeline, input.logStreamName);
     const file = this.logs.logFile(pipeline, action.executionId, action.id);
-    return streamPage(readActionLogEvents(file), input);
+    return streamPage(readActionLogEvents(file, this.logs.readPlaintext), input);
   }
 
   /** FilterLogEvents: matching events of the group's streams, interleaved by time. */
@@ -137,7 +137,7 @@ export class ActionLogGroups {
     const page = await searchPage(
       streams.map((stream) => ({
         logStreamName: stream.logStreamName,
-        events: () => readActionLogEvents(stream.logFile),
+        events: () => readActionLogEvents(stream.logFile, this.logs.readPlaintext),
       })),
       { ...input, filter },
     );
@@ -212,7 +212,7 @@ export class ActionLogGroups {
       creationTime: action.startedMs,
       arn: actionLogStreamArn(this.scope, action.pipelineName, action.executionId, action.id),
       logFile,
-      bounds: () => actionLogBounds(logFile),
+      bounds: () => actionLogBounds(logFile, this.logs.readPlaintext),
     };
   }
 }

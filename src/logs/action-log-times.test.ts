@@ -1,12 +1,14 @@
-import { mkdtemp, readFile, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestKeyService } from '../../test/support/key-service.js';
 import { LineLog } from '../sandbox/line-log.js';
 import { Redactor } from '../secrets/redaction.js';
 import { actionLogBounds, readActionLogEvents } from './action-log-events.js';
 import { LogTimeline, logTimesFile, parseLogTimes } from './action-log-times.js';
+import { ActionLogCipher } from './sealed-log.js';
 
 async function all<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -36,14 +38,29 @@ describe('the times file', () => {
 });
 
 describe('an action log written by LineLog and read as events', () => {
+  let logsDir: string;
+  let cipher: ActionLogCipher;
+  let closeKeys: () => Promise<void>;
+  const read = (file: string) => cipher.read(file);
+
+  beforeAll(async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'lockstep-logs-'));
+    const keys = await openTestKeyService(dir);
+    closeKeys = () => keys.close();
+    logsDir = path.join(dir, 'logs');
+    await mkdir(logsDir);
+    cipher = new ActionLogCipher(keys.kms, logsDir);
+  });
+  afterAll(() => closeKeys());
+
   it('gives each line its write time, redacted, with the line ending kept', async () => {
-    const file = path.join(await mkdtemp(path.join(tmpdir(), 'lockstep-logs-')), 'a.log');
-    const log = await LineLog.open(file, new Redactor(['s3cret-value']));
+    const file = path.join(logsDir, 'a.log');
+    const log = await LineLog.open(file, new Redactor(['s3cret-value']), cipher);
     log.writeLine('first s3cret-value');
     await new Promise((resolve) => setTimeout(resolve, 30));
     await log.attach(Readable.from([Buffer.from('second\nthird without end')]));
     await log.close();
-    const events = await all(readActionLogEvents(file));
+    const events = await all(readActionLogEvents(file, read));
     expect(events.map((e) => e.message)).toEqual([
       'first ***\n',
       'second\n',
@@ -51,7 +68,7 @@ describe('an action log written by LineLog and read as events', () => {
     ]);
     expect(events[1]!.timestampMs - events[0]!.timestampMs).toBeGreaterThanOrEqual(25);
     expect(await readFile(logTimesFile(file), 'utf8')).toMatch(/^0 \d{13}\n(\d+ \d{13}\n)+$/);
-    expect(await actionLogBounds(file)).toEqual({
+    expect(await actionLogBounds(file, read)).toEqual({
       firstEventMs: events[0]!.timestampMs,
       lastEventMs: events[2]!.timestampMs,
       storedBytes: Buffer.byteLength(events.map((e) => e.message).join('')),
@@ -59,10 +76,10 @@ describe('an action log written by LineLog and read as events', () => {
   });
 
   it('reads a log from before the times file with the file’s modification time', async () => {
-    const file = path.join(await mkdtemp(path.join(tmpdir(), 'lockstep-logs-')), 'old.log');
+    const file = path.join(logsDir, 'old.log');
     await writeFile(file, 'one\ntwo\n');
     await utimes(file, 1_700_000_000, 1_700_000_000);
-    const events = await all(readActionLogEvents(file));
+    const events = await all(readActionLogEvents(file, read));
     expect(events.map((e) => [e.index, e.timestampMs, e.message])).toEqual([
       [0, 1_700_000_000_000, 'one\n'],
       [1, 1_700_000_000_000, 'two\n'],
@@ -70,8 +87,8 @@ describe('an action log written by LineLog and read as events', () => {
   });
 
   it('has no events and no bounds when the action printed nothing', async () => {
-    const file = path.join(await mkdtemp(path.join(tmpdir(), 'lockstep-logs-')), 'none.log');
-    expect(await all(readActionLogEvents(file))).toEqual([]);
-    expect(await actionLogBounds(file)).toBeUndefined();
+    const file = path.join(logsDir, 'none.log');
+    expect(await all(readActionLogEvents(file, read))).toEqual([]);
+    expect(await actionLogBounds(file, read)).toBeUndefined();
   });
 });

@@ -8,6 +8,7 @@ import type { JobOutcome, JobPayload } from '../jobs/job-data.js';
 import type { Redactor } from '../secrets/redaction.js';
 import type { SecretResolver } from '../secrets/secret-references.js';
 import type { ActionObjects } from '../jobs/action-objects.js';
+import type { ActionLogCipher } from '../logs/sealed-log.js';
 import type { JobRecord } from '../store/execution-store.js';
 import type { ConnectionStore } from '../store/connection-store.js';
 import type { CodeBuildProjectStore } from '../store/codebuild-project-store.js';
@@ -19,6 +20,8 @@ export interface ProviderContext {
   workspaceDir: string;
   /** The action's log, readable with `lockstep logs`. */
   logFile: string;
+  /** Seals what is written to the log; absent (a context built by hand), it is written in clear. */
+  logCipher?: ActionLogCipher;
   /**
    * Hides the run's resolved secret values in what the action writes to its log; without it the
    * log writer still scrubs the well-known credential shapes.

@@ -1,10 +1,16 @@
 import { createWriteStream } from 'node:fs';
 import type { WriteStream } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, readFile, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { formatLogTimeRecord, logTimesFile } from '../logs/action-log-times.js';
+import {
+  isSealed,
+  sealedLogExtent,
+  type ActionLogCipher,
+  type SealedLogSegment,
+} from '../logs/sealed-log.js';
 import { Redactor } from '../secrets/redaction.js';
 
 /** A line longer than this is written in pieces, so one endless line cannot exhaust memory. */
@@ -16,6 +22,7 @@ const MAX_PENDING_CHARS = 64 * 1024;
  * into lines (so a secret split between two reads, or across the cut of an endless line, is
  * still found): the well-known credential shapes at least, and the run's secret values when
  * the caller has them. The times file beside the log records when each piece was written.
+ * Given a cipher, every piece is sealed before it reaches the disk (logs/sealed-log.ts).
  */
 export class LineLog {
   private lastTimeMs = 0;
@@ -24,22 +31,42 @@ export class LineLog {
     private readonly out: WriteStream,
     private readonly times: WriteStream,
     private readonly redactor: Redactor,
-    /** Where the next byte lands in the log: the times file's records point at it. */
+    /** Where the next plaintext byte lands in the log: the times file's records point at it. */
     private offset: number,
+    /** Seals each piece; absent, the log is written as it is. */
+    private readonly segment: SealedLogSegment | undefined,
   ) {}
 
-  /** Opens `logFile` for appending, creating its directory; what is written goes through `redactor`. */
-  static async open(logFile: string, redactor: Redactor = Redactor.shapesOnly): Promise<LineLog> {
-    await mkdir(path.dirname(logFile), { recursive: true });
-    const size = await stat(logFile).then(
-      (stats) => stats.size,
-      () => 0,
-    );
+  /**
+   * Opens `logFile` for appending, creating its directory; what is written goes through
+   * `redactor`, then `cipher` when given. A log written in clear before logs were sealed is
+   * continued in clear, since one file cannot mix the two.
+   */
+  static async open(
+    logFile: string,
+    redactor: Redactor = Redactor.shapesOnly,
+    cipher?: ActionLogCipher,
+  ): Promise<LineLog> {
+    await mkdir(path.dirname(logFile), { recursive: true, mode: 0o700 });
+    const existing = await readFile(logFile).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return Buffer.alloc(0);
+      throw error;
+    });
+    let offset = existing.length;
+    if (isSealed(existing)) {
+      const extent = sealedLogExtent(existing, logFile);
+      // A record torn by a crash would hide everything appended after it: cut it off.
+      if (extent.completeBytes < existing.length) await truncate(logFile, extent.completeBytes);
+      offset = extent.plaintextBytes;
+    }
+    const sealed = cipher !== undefined && (existing.length === 0 || isSealed(existing));
+    const segment = sealed ? await cipher.openSegment(logFile) : undefined;
     const [out, times] = await Promise.all([
       appendStream(logFile),
       appendStream(logTimesFile(logFile)),
     ]);
-    return new LineLog(out, times, redactor, size);
+    if (segment) out.write(segment.header);
+    return new LineLog(out, times, redactor, offset, segment);
   }
 
   /** Writes one line of our own (a line ending is added). */
@@ -95,7 +122,7 @@ export class LineLog {
       this.times.write(formatLogTimeRecord({ offset: this.offset, timeMs: nowMs }));
       this.lastTimeMs = nowMs;
     }
-    this.out.write(bytes);
+    this.out.write(this.segment ? this.segment.seal(bytes) : bytes);
     this.offset += bytes.length;
   }
 }
@@ -105,8 +132,9 @@ export async function appendToLog(
   logFile: string,
   text: string,
   redactor: Redactor = Redactor.shapesOnly,
+  cipher?: ActionLogCipher,
 ): Promise<void> {
-  const log = await LineLog.open(logFile, redactor);
+  const log = await LineLog.open(logFile, redactor, cipher);
   try {
     if (text.length > 0) log.writeLine(text.endsWith('\n') ? text.slice(0, -1) : text);
   } finally {

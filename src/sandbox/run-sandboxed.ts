@@ -122,7 +122,7 @@ export async function runSandboxed(spec: SandboxSpec): Promise<SandboxResult> {
 async function prepareBesideLog(launch: Launch, spec: SandboxSpec): Promise<LineLog> {
   const [prepared, opened] = await Promise.allSettled([
     launch.prepare(),
-    LineLog.open(spec.logFile, spec.redactor),
+    LineLog.open(spec.logFile, spec.redactor, spec.logCipher),
   ]);
   if (opened.status === 'rejected') throw opened.reason;
   if (prepared.status === 'rejected') {

@@ -2,6 +2,7 @@
  * What the sandbox is asked to run and what it reports back. Only `src/sandbox/` spawns an
  * action's process (DESIGN.md section 2); providers describe the run with a `SandboxSpec`.
  */
+import type { ActionLogCipher } from '../logs/sealed-log.js';
 import type { Redactor } from '../secrets/redaction.js';
 
 /** How a run was isolated: `bubblewrap` (namespaces, see docs) or `none` (plain process). */
@@ -19,6 +20,8 @@ export interface SandboxSpec {
   cwd?: string;
   /** stdout and stderr are appended here, line by line. */
   logFile: string;
+  /** Seals the log at rest (logs/sealed-log.ts); absent, it is written in clear. */
+  logCipher?: ActionLogCipher;
   /** Hides the run's secret values in the log; the well-known credential shapes always are. */
   redactor?: Redactor;
   timeoutMs: number;

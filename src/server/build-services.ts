@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import path from 'node:path';
 import type { ServerServices } from '../api/server-services.js';
 import { FsArtifactStore } from '../artifacts/fs-artifact-store.js';
 import { ObjectArtifactStore } from '../artifacts/object-artifact-store.js';
@@ -35,6 +36,7 @@ import { KeyService } from '../kms/key-service.js';
 import type { EnvelopeStorage } from '../objects/envelope-storage.js';
 import type { DefaultRetention } from '../store/object-metadata-store.js';
 import { buildObjectStore } from '../objects/object-store.js';
+import { ActionLogCipher } from '../logs/sealed-log.js';
 import { createAuthorizer, type ResourcePolicyLookup } from '../iam/authorize.js';
 import { PrincipalPolicyLoader } from '../iam/principal-policies.js';
 import { SecretService } from '../secrets/secret-service.js';
@@ -129,6 +131,8 @@ export function buildServices(
     legacy: new FsArtifactStore(options.artifactDir, kms),
     retention: options.artifactRetention,
   });
+  // What actions print is sealed at rest under the aws/logs key, as artifacts are under theirs.
+  const logCipher = new ActionLogCipher(kms, path.join(options.dataDir, 'logs'));
   const workers = new BuiltInWorkers(
     store,
     jobs,
@@ -165,6 +169,7 @@ export function buildServices(
         findRole: secretDeps.findRole,
         scope,
       },
+      logCipher,
     },
     logError,
   );
@@ -208,7 +213,7 @@ export function buildServices(
     transitions: new StageTransitions(store, runner),
     actionRevisions: new ActionRevisions(store, executions),
     executionViews: new ExecutionViews(store, scope),
-    actionLogs: new ActionLogs(store, options.dataDir),
+    actionLogs: new ActionLogs(store, options.dataDir, logCipher),
     jobProtocol,
     thirdPartyJobs: new ThirdPartyJobProtocol(
       store,

@@ -30,7 +30,7 @@ import { createAuthorizer } from '../iam/authorize.js';
 import { ensureBootstrapAdmin } from '../iam/bootstrap-admin.js';
 import { PrincipalPolicyLoader } from '../iam/principal-policies.js';
 import { RootKey } from '../kms/root-key.js';
-import { confirmRootKey } from '../kms/root-key-rotation.js';
+import { confirmEnvironmentRootKey, confirmRootKey } from '../kms/root-key-rotation.js';
 import { openEnvelopeStorage } from '../objects/object-store.js';
 import { openStateStore } from '../store/open-state-store.js';
 import { pipelineArn } from '../pipelines/pipeline-arn.js';
@@ -65,14 +65,18 @@ export async function startServer(
 ): Promise<RunningServer> {
   await prepareDataDir(options.dataDir);
   const rootKeyFile = options.rootKeyFile ?? path.join(options.dataDir, 'keys', 'root.key');
-  const loadedKey = await RootKey.loadOrCreate(rootKeyFile, options.rootKeyFile === undefined);
+  const loadedKey = options.rootKeyEnv
+    ? RootKey.fromEnvironment(options.rootKeyEnv)
+    : await RootKey.loadOrCreate(rootKeyFile, options.rootKeyFile === undefined);
   const store = await openStateStore({
     dataDir: options.dataDir,
     databaseUrl: options.databaseUrl,
   });
   try {
     // Refuses a key that does not open the database; finishes an interrupted key rotation.
-    const rootKey = await confirmRootKey(store, rootKeyFile, loadedKey);
+    const rootKey = options.rootKeyEnv
+      ? await confirmEnvironmentRootKey(store, options.rootKeyEnv, loadedKey)
+      : await confirmRootKey(store, rootKeyFile, loadedKey);
     const scope = await resolveAccountScope(store, options);
     const admin = await ensureBootstrapAdmin(store, rootKey, {
       ...scope,

@@ -14,6 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStateStore } from '../../src/store/open-state-store.js';
 import { startTestServer, type TestServer } from '../support/in-process-server.js';
 import {
+  actionExecution,
+  actionLog,
   approvalAction,
   approvalToken,
   commandsAction,
@@ -32,16 +34,14 @@ let t: TestServer;
 let stopped = false;
 let repoRoot: string;
 let executionId: string;
+let connectionArn: string;
 
 beforeAll(async () => {
   t = await startTestServer();
   repoRoot = await mkdtemp(path.join(tmpdir(), 'lockstep-integrity-'));
   const repo = await createGitRepo(repoRoot);
   await repo.commit({ 'notes.txt': `${SECRET_LINE}\n` }, 'first');
-  const connectionArn = await createConnection(
-    { url: t.server.url, dataDir: t.dataDir },
-    repo.endpoint,
-  );
+  connectionArn = await createConnection({ url: t.server.url, dataDir: t.dataDir }, repo.endpoint);
   const pipeline = v2Pipeline('tamper', [
     ['Source', [gitSource(connectionArn, repo.repositoryId)]],
     ['Gate', [approvalAction('Hold')]],
@@ -81,6 +81,29 @@ describe('artifacts between stages', () => {
       (await filesUnder(repoRoot)).map(async (f) => (await readFile(f)).includes(SECRET_LINE)),
     );
     expect(inRepo).toContain(true);
+  });
+
+  it('keeps no line of the source in clear once an action has printed it to its log', async () => {
+    const pipeline = {
+      ...v2Pipeline('printed', [
+        ['Source', [gitSource(connectionArn, 'acme/app')]],
+        ['Build', [commandsAction('Print', ['cat notes.txt'])]],
+      ]),
+      // A bucket of its own: the tests below count the objects of the other one.
+      artifactStore: { type: 'S3' as const, location: 'lockstep-printed-artifacts' },
+    };
+    await t.client.send(new CreatePipelineCommand({ pipeline }));
+    const printedRun = await firstRun(t.client, 'printed');
+    await waitForStatus(t.client, 'printed', printedRun, 'Succeeded');
+    const print = await actionExecution(t.client, 'printed', printedRun, 'Print');
+    // The log holds the line, as `lockstep logs` and GetLogEvents show it ...
+    expect(await actionLog(t.dataDir, 'printed', printedRun, print?.actionExecutionId)).toContain(
+      SECRET_LINE,
+    );
+    // ... and no file of the data directory holds it in clear: logs are sealed at rest.
+    for (const file of await filesUnder(t.dataDir)) {
+      expect((await readFile(file)).includes(Buffer.from(SECRET_LINE)), file).toBe(false);
+    }
   });
 
   it('fails the next action with an integrity error when one stored byte changes', async () => {

@@ -15,6 +15,8 @@ import { createPipelineRoles, TEST_PIPELINE_ROLES } from './pipeline-role.js';
 export interface TestServer {
   server: RunningServer;
   dataDir: string;
+  /** The PostgreSQL database it runs on; SQLite in dataDir when absent. */
+  databaseUrl?: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
   client: CodePipelineClient;
   /** Errors the server logged; a test may assert there were none. */
@@ -70,6 +72,7 @@ export async function startTestServer(
   return {
     server,
     dataDir,
+    ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
     credentials,
     client,
     loggedErrors,

@@ -92,6 +92,7 @@ async function build(ctx: ProviderContext): Promise<JobOutcome> {
     buildspec,
     environment,
     logFile: ctx.logFile,
+    ...(ctx.logCipher ? { logCipher: ctx.logCipher } : {}),
     redactor: runRedactor(ctx),
     timeoutMs: ctx.remainingMs(),
     signal: ctx.signal,
@@ -164,5 +165,5 @@ async function logPreamble(
     `[Container] Using ${fileName} from input artifact ${input}`,
     ...buildspec.ignored.map((key) => `[Container] Lockstep ignores ${key} in ${fileName}`),
   ];
-  await appendToLog(ctx.logFile, lines.join('\n'), ctx.redactor);
+  await appendToLog(ctx.logFile, lines.join('\n'), ctx.redactor, ctx.logCipher);
 }

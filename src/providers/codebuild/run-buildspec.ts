@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runSandboxed } from '../../sandbox/run-sandboxed.js';
+import type { ActionLogCipher } from '../../logs/sealed-log.js';
 import type { Redactor } from '../../secrets/redaction.js';
 import type { SandboxIsolation, SandboxResult } from '../../sandbox/sandbox-spec.js';
 import {
@@ -28,6 +29,8 @@ export interface BuildspecRunInput {
   /** The whole environment the commands see; the server's own is never added. */
   environment: Record<string, string>;
   logFile: string;
+  /** Seals the log at rest; absent, it is written in clear. */
+  logCipher?: ActionLogCipher;
   /** Hides secret values in the log (the credential shapes are scrubbed without it). */
   redactor?: Redactor;
   timeoutMs: number;
@@ -126,6 +129,7 @@ export async function runBuildspec(input: BuildspecRunInput): Promise<BuildspecR
       argv: ['/bin/bash', '--noprofile', '--norc', `../${dirName}/${BUILD_SCRIPT_FILES.script}`],
       env: input.environment,
       logFile: input.logFile,
+      ...(input.logCipher ? { logCipher: input.logCipher } : {}),
       redactor: input.redactor,
       timeoutMs: input.timeoutMs,
       ...(input.signal ? { signal: input.signal } : {}),

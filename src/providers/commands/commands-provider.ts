@@ -54,6 +54,7 @@ async function runCommands(ctx: ProviderContext): Promise<JobOutcome> {
     environment,
     outputVariables: action.outputVariables ?? [],
     logFile: ctx.logFile,
+    ...(ctx.logCipher ? { logCipher: ctx.logCipher } : {}),
     redactor: runRedactor(ctx),
     timeoutMs: ctx.remainingMs(),
     // The job's workspace is removed whole once the action ends (jobs/built-in-workers.ts).

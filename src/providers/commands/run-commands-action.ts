@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runSandboxed } from '../../sandbox/run-sandboxed.js';
+import type { ActionLogCipher } from '../../logs/sealed-log.js';
 import type { Redactor } from '../../secrets/redaction.js';
 import type { SandboxIsolation, SandboxResult } from '../../sandbox/sandbox-spec.js';
 import { renderCommandsScript, SCRIPT_FILES, SHELL_VARIABLE_NAME } from './commands-script.js';
@@ -22,6 +23,8 @@ export interface CommandsActionInput {
   /** Names of shell variables to export once every command has succeeded. */
   outputVariables: string[];
   logFile: string;
+  /** Seals the log at rest; absent, it is written in clear. */
+  logCipher?: ActionLogCipher;
   /** Hides secret values in the log (the credential shapes are scrubbed without it). */
   redactor?: Redactor;
   timeoutMs: number;
@@ -161,6 +164,7 @@ export async function runCommandsAction(input: CommandsActionInput): Promise<Com
       argv: ['/bin/bash', '--noprofile', '--norc', `${dirName}/${SCRIPT_FILES.script}`],
       env: input.environment,
       logFile: input.logFile,
+      ...(input.logCipher ? { logCipher: input.logCipher } : {}),
       redactor: input.redactor,
       timeoutMs: input.timeoutMs,
       ...(input.signal ? { signal: input.signal } : {}),

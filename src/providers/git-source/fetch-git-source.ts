@@ -6,6 +6,7 @@
  */
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import type { ActionLogCipher } from '../../logs/sealed-log.js';
 import { readCommitMetadata } from './commit-metadata.js';
 import { explainGitFailure } from './git-failure.js';
 import { GitSourceError } from './git-source-error.js';
@@ -24,6 +25,8 @@ export interface GitSourceInput {
   workDir: string;
   timeoutMs: number;
   logFile?: string;
+  /** Seals the log at rest; absent, it is written in clear. */
+  logCipher?: ActionLogCipher;
   /** The operator's settings for https and ssh hosts. */
   transport?: GitTransport;
   /** Aborted when the action is stopped: git is killed. */
@@ -47,7 +50,12 @@ export async function fetchGitSource(input: GitSourceInput): Promise<GitSource> 
   if (input.commitId !== undefined) checkCommitId(input.commitId);
   const deadline = Date.now() + input.timeoutMs;
   const outputDir = path.join(input.workDir, 'source');
-  const common = { logFile: input.logFile, transport: input.transport, signal: input.signal };
+  const common = {
+    logFile: input.logFile,
+    logCipher: input.logCipher,
+    transport: input.transport,
+    signal: input.signal,
+  };
   const git = (args: string[]) =>
     runGit(args, { ...common, cwd: outputDir, timeoutMs: deadline - Date.now() });
   // Asking first tells "no such repository" from "no such branch" in plain words.

@@ -40,6 +40,7 @@ async function runGitSource(ctx: ProviderContext, transport: GitTransport): Prom
     workDir: ctx.workspaceDir,
     timeoutMs: ctx.remainingMs(),
     logFile: ctx.logFile,
+    ...(ctx.logCipher ? { logCipher: ctx.logCipher } : {}),
     transport: basicAuth ? { ...transport, basicAuth } : transport,
     signal: ctx.signal,
   });

@@ -7,6 +7,7 @@ import { checkConnectionEndpoint } from '../../connections/connection-endpoint.j
 import { explainGitFailure } from './git-failure.js';
 import { GitSourceError } from './git-source-error.js';
 import type { GitTransport } from './git-transport.js';
+import type { ActionLogCipher } from '../../logs/sealed-log.js';
 import { checkBranchName } from './ref-names.js';
 import { GitCommandError, runGit } from './run-git.js';
 
@@ -19,6 +20,7 @@ export async function latestCommit(
   options: {
     timeoutMs?: number;
     logFile?: string;
+    logCipher?: ActionLogCipher;
     transport?: GitTransport;
     signal?: AbortSignal;
   } = {},

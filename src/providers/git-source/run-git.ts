@@ -3,6 +3,7 @@
  * limit, and never a prompt. Everything a source action needs from git goes through here.
  */
 import { spawn } from 'node:child_process';
+import type { ActionLogCipher } from '../../logs/sealed-log.js';
 import { appendToLog } from '../../sandbox/line-log.js';
 import { transportEnv, type GitTransport } from './git-transport.js';
 
@@ -14,6 +15,8 @@ export interface RunGitOptions {
   cwd?: string;
   /** Commands and git's stderr are appended here, for the action's log. */
   logFile?: string;
+  /** Seals the log at rest; absent, it is written in clear. */
+  logCipher?: ActionLogCipher;
   /** The operator's settings for https and ssh hosts. */
   transport?: GitTransport;
   /** Kills git when the action is stopped or its job lost. */
@@ -47,7 +50,12 @@ export async function runGit(args: readonly string[], options: RunGitOptions): P
   if (options.timeoutMs <= 0) throw new GitCommandError(args, '', true);
   const result = await run(args, options);
   if (options.logFile !== undefined) {
-    await appendToLog(options.logFile, `$ git ${args.join(' ')}\n${result.stderr}`);
+    await appendToLog(
+      options.logFile,
+      `$ git ${args.join(' ')}\n${result.stderr}`,
+      undefined,
+      options.logCipher,
+    );
   }
   // Not git's refusal but a server without git: Lockstep's fault, not the pipeline's.
   if (result.error?.code === 'ENOENT') throw new Error("'git' was not found on the server's PATH.");

@@ -202,14 +202,9 @@ describe.each(engines)('a release pipeline on $engine', ({ database }) => {
       SOURCE_PRESENT: 'no',
     });
 
-    const compileLog = await actionLog(
-      t.dataDir,
-      name,
-      id,
-      byName.get('Compile')?.actionExecutionId,
-    );
+    const compileLog = await actionLog(t, name, id, byName.get('Compile')?.actionExecutionId);
     expect(compileLog).toContain(`building ${firstCommit} for customers`);
-    const shipLog = await actionLog(t.dataDir, name, id, byName.get('Ship')?.actionExecutionId);
+    const shipLog = await actionLog(t, name, id, byName.get('Ship')?.actionExecutionId);
     expect(shipLog).toContain(`shipping build-${firstCommit}`);
     expect(shipLog).toContain('artifact says: v1 customers');
   });
@@ -225,7 +220,7 @@ describe.each(engines)('a release pipeline on $engine', ({ database }) => {
       if (!id) throw new Error('no execution id');
       const compile = await waitForAction(t.client, name, id, 'Compile', 'Succeeded');
       const execution = await getExecution(t.client, name, id);
-      const log = await actionLog(t.dataDir, name, id, compile.actionExecutionId);
+      const log = await actionLog(t, name, id, compile.actionExecutionId);
       await abandonRun(t.client, name, id);
       return { compile, execution, log };
     };

@@ -22,7 +22,13 @@ import {
   type StageDeclaration,
 } from '@aws-sdk/client-codepipeline';
 import { lockstepClient } from '../../../src/cli/lockstep-client.js';
+import { KeyService } from '../../../src/kms/key-service.js';
+import { RootKey } from '../../../src/kms/root-key.js';
+import { ActionLogCipher } from '../../../src/logs/sealed-log.js';
+import { openStateStore } from '../../../src/store/open-state-store.js';
 import { PIPELINE_ROLE_ARN } from '../../support/pipeline-role.js';
+
+const TEST_SCOPE = { accountId: '123456789012', region: 'us-east-1' };
 
 const run = promisify(execFile);
 
@@ -320,18 +326,40 @@ export async function abandonRun(
   );
 }
 
-/** The log of one action execution, from the server's data directory. */
+/** A server's data directory, or the directory and the PostgreSQL database it runs on. */
+type ServerData = string | { dataDir: string; databaseUrl?: string };
+
+/**
+ * The log of one action execution, from the server's data directory. Logs are sealed at rest,
+ * so it is opened as the server opens it: with the server's store and root key.
+ */
 export function actionLog(
-  dataDir: string,
+  server: ServerData,
   pipelineName: string,
   pipelineExecutionId: string,
   actionExecutionId: string | undefined,
 ): Promise<string> {
   if (!actionExecutionId) throw new Error('the action execution has no id');
-  return readFile(
+  const dataDir = typeof server === 'string' ? server : server.dataDir;
+  return readActionLogFile(
+    server,
     path.join(dataDir, 'logs', pipelineName, pipelineExecutionId, `${actionExecutionId}.log`),
-    'utf8',
   );
+}
+
+/** The plaintext of a log file under the server's DIR/logs (which must exist). */
+export async function readActionLogFile(server: ServerData, logFile: string): Promise<string> {
+  const { dataDir, databaseUrl } = typeof server === 'string' ? { dataDir: server } : server;
+  await readFile(logFile); // a missing log is an error here, not an empty one
+  const store = await openStateStore({ dataDir, databaseUrl });
+  try {
+    const rootKey = await RootKey.load(path.join(dataDir, 'keys', 'root.key'));
+    const kms = new KeyService(store.kms, rootKey, TEST_SCOPE);
+    const cipher = new ActionLogCipher(kms, path.join(dataDir, 'logs'));
+    return (await cipher.read(logFile)).toString('utf8');
+  } finally {
+    await store.close();
+  }
 }
 
 /** Every process whose command line contains `marker`, as `pid args` lines. */
