@@ -1,9 +1,10 @@
 /**
- * CPU time of a server together with the processes it started and has reaped (git, bwrap, the
- * actions' shells), from Linux's /proc. An action's cost is mostly in such children, which a
+ * CPU time of a server together with the processes it started (git, the sandbox spawner, bwrap,
+ * the actions' shells), from Linux's /proc. An action's cost is mostly in such children, which a
  * process's own utime and stime leave out. Elsewhere these answer null.
  */
 import { readFileSync } from 'node:fs';
+import { descendantPids } from '../src/sandbox/signal-process-tree.js';
 
 // USER_HZ: 100 on every mainstream Linux build; /proc reports CPU time in these ticks.
 const TICKS_PER_SECOND = 100;
@@ -11,12 +12,27 @@ const TICKS_PER_SECOND = 100;
 export interface TreeCpuMs {
   /** The process's own user plus system time. */
   ownMs: number;
-  /** User plus system time of its children that have exited and been waited for. */
+  /** User plus system time of the processes below it: reaped ones, and those still running. */
   childrenMs: number;
 }
 
-/** Own and reaped children's CPU milliseconds of `pid`, or null if unreadable. */
+/**
+ * Own and reaped children's CPU milliseconds of `pid`, with the same of every live process
+ * below it counted as children: the sandbox spawner lives as long as the server, and the
+ * sandboxes it starts are its children, not the server's. Null if unreadable.
+ */
 export function processTreeCpuMs(pid: number): TreeCpuMs | null {
+  const root = ownAndReapedCpuMs(pid);
+  if (root === null) return null;
+  let childrenMs = root.childrenMs;
+  for (const below of descendantPids(pid)) {
+    const cpu = ownAndReapedCpuMs(below);
+    if (cpu !== null) childrenMs += cpu.ownMs + cpu.childrenMs;
+  }
+  return { ownMs: root.ownMs, childrenMs };
+}
+
+function ownAndReapedCpuMs(pid: number): TreeCpuMs | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may contain spaces and parentheses; count after its end.

@@ -2,13 +2,20 @@
  * The floors an action's wall time is compared with, measured in this process: a bare
  * `child_process.spawn('/bin/true')`, and Lockstep's own runSandboxed (bubblewrap when the host
  * allows it, exactly as the server's Commands provider calls it) running `/bin/true` and the
- * `bash --noprofile --norc` a Commands action really starts. Whatever an action costs above
- * the sandboxed floor is orchestration.
+ * `bash --noprofile --norc` a Commands action really starts, with bwrap spawned from this
+ * process. Whatever an action costs above the sandboxed floor is orchestration. One more row
+ * runs `/bin/true` with bwrap started by a spawner process, as the server does: it shows what
+ * the spawner itself adds or saves for a process of this size.
  */
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import {
+  bubblewrapStarter,
+  directStarter,
+  useBubblewrapStarter,
+} from '../src/sandbox/bubblewrap-spawner.js';
 import { runSandboxed } from '../src/sandbox/run-sandboxed.js';
 import { addCleanup } from './cleanup.js';
 import { startCpuWindow, type CpuUsage } from './cpu-window.js';
@@ -27,7 +34,7 @@ export interface FloorSample {
 // spawns pay for page faults and JIT.
 const WARMUP_SPAWNS = 10;
 
-/** Measures the three floors, `count` spawns each, one at a time. */
+/** Measures the floors, `count` spawns each, one at a time. */
 export async function measureSpawnFloors(count: number): Promise<FloorSample[]> {
   const bare = await timeEach(count, spawnTrue);
   const root = await mkdtemp(path.join(os.tmpdir(), 'lockstep-bench-floor-'));
@@ -50,16 +57,24 @@ export async function measureSpawnFloors(count: number): Promise<FloorSample[]> 
       if (result.exitCode !== 0) throw new Error(`${argv.join(' ')} exited ${result.exitCode}`);
       isolation = result.isolation;
     };
+    const spawner = bubblewrapStarter();
+    useBubblewrapStarter(directStarter);
     const sandboxedTrue = await timeEach(count, sandboxed(['/bin/true']));
     const sandboxedBash = await timeEach(
       count,
       sandboxed(['/bin/bash', '--noprofile', '--norc', '-c', 'true']),
     );
-    return [
+    const floors = [
       { name: 'spawn /bin/true', isolation: '-', ...bare },
       { name: 'runSandboxed /bin/true', isolation, ...sandboxedTrue },
       { name: 'runSandboxed bash -c true', isolation, ...sandboxedBash },
     ];
+    if (spawner !== directStarter) {
+      useBubblewrapStarter(spawner);
+      const throughSpawner = await timeEach(count, sandboxed(['/bin/true']));
+      floors.push({ name: 'runSandboxed /bin/true, spawner', isolation, ...throughSpawner });
+    }
+    return floors;
   } finally {
     await removeRoot();
   }

@@ -8,13 +8,20 @@ import path from 'node:path';
  * link between the listing and the change.
  */
 export async function chownTree(dir: string, uid: number, gid: number): Promise<void> {
-  await lchown(dir, uid, gid);
-  const entries = await readdir(dir, { withFileTypes: true });
+  // Each await is a round trip through libuv's thread pool, on the path to the action's first
+  // instruction: what does not depend on another call is asked at the same time.
+  const [entries] = await Promise.all([
+    readdir(dir, { withFileTypes: true }),
+    lchown(dir, uid, gid),
+  ]);
   // Files of one directory in parallel, directories one after another: at most one open
   // directory handle per level, however wide the tree (node_modules).
   const files = entries.filter((entry) => !entry.isDirectory());
-  await Promise.all(files.map((entry) => lchown(path.join(dir, entry.name), uid, gid)));
-  for (const entry of entries.filter((each) => each.isDirectory())) {
-    await chownTree(path.join(dir, entry.name), uid, gid);
-  }
+  const directories = entries.filter((entry) => entry.isDirectory());
+  await Promise.all([
+    ...files.map((entry) => lchown(path.join(dir, entry.name), uid, gid)),
+    (async () => {
+      for (const entry of directories) await chownTree(path.join(dir, entry.name), uid, gid);
+    })(),
+  ]);
 }

@@ -3,7 +3,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { compileSpawnerModule } from '../../test/support/spawner-module.js';
+import { BubblewrapSpawner, directStarter, useBubblewrapStarter } from './bubblewrap-spawner.js';
 import { detectBubblewrap } from './detect-bubblewrap.js';
 import { runSandboxed } from './run-sandboxed.js';
 import { sandboxWorkspacePath } from './sandbox-workspace-path.js';
@@ -20,9 +22,25 @@ async function tempDir(prefix: string): Promise<string> {
   return dir;
 }
 
+// The server forks the compiled spawner beside its own module, which only dist/ has.
+let spawner: BubblewrapSpawner | undefined;
+let removeSpawnerModule = () => Promise.resolve();
+beforeAll(async () => {
+  const compiled = await compileSpawnerModule();
+  spawner = new BubblewrapSpawner(compiled.path);
+  removeSpawnerModule = compiled.remove;
+});
+
 afterAll(async () => {
+  await spawner?.stop();
+  await removeSpawnerModule();
   await Promise.all(created.map((dir) => rm(dir, { recursive: true, force: true })));
 });
+
+/** Starts bwrap from this process, or through the spawner process as the server does. */
+function startBubblewrapWith(starter: 'direct' | 'spawner'): void {
+  useBubblewrapStarter(starter === 'spawner' && spawner ? spawner : directStarter);
+}
 
 /** A workspace and a log file beside it (never inside, where the action could rewrite it). */
 async function setup() {
@@ -66,18 +84,22 @@ function treeWithMarkedGrandchild(marker: string): string[] {
 }
 
 const modes = [
-  { name: 'bubblewrap', forceNone: false, enabled: bubblewrap.available },
-  { name: 'none', forceNone: true, enabled: true },
+  { name: 'bubblewrap', starter: 'direct', forceNone: false, enabled: bubblewrap.available },
+  { name: 'bubblewrap', starter: 'spawner', forceNone: false, enabled: bubblewrap.available },
+  { name: 'none', starter: 'direct', forceNone: true, enabled: true },
 ] as const;
 
 afterEach(() => {
   delete process.env.LOCKSTEP_SANDBOX;
   delete process.env.LOCKSTEP_TEST_SERVER_SECRET;
+  useBubblewrapStarter(directStarter);
 });
 
-describe.each(modes)('runSandboxed with isolation $name', ({ name, forceNone, enabled }) => {
+describe.each(modes)('runSandboxed with isolation $name, $starter', (mode) => {
+  const { name, forceNone, enabled } = mode;
   const use = () => {
     if (forceNone) process.env.LOCKSTEP_SANDBOX = 'none';
+    startBubblewrapWith(mode.starter);
   };
 
   it.runIf(enabled)('shows the process exactly the environment it was given', async () => {
@@ -183,66 +205,73 @@ describe('runSandboxed without bubblewrap', () => {
   });
 });
 
-describe.runIf(bubblewrap.available)('runSandboxed under bubblewrap', () => {
-  it('cannot see files outside the workspace, even world-readable ones', async () => {
-    const { run, log } = await setup();
-    const secretDir = await tempDir('server-data');
-    const secretFile = path.join(secretDir, 'secret.txt');
-    await writeFile(secretFile, 'the-server-secret\n', { mode: 0o644 });
-    const result = await run(['bash', '-c', `cat ${secretFile}; ls ${secretDir}`]);
-    expect(result.exitCode).not.toBe(0);
-    expect(await log()).not.toContain('the-server-secret');
-    expect(await log()).toContain('No such file or directory');
-  });
+const starters = ['direct', 'spawner'] as const;
 
-  it('can write only the workspace; its /tmp is private', async () => {
-    const { run, log, workspaceDir } = await setup();
-    const name = `lockstep-private-${randomBytes(6).toString('hex')}`;
-    const script = [
-      `for target in /usr/${name} /etc/${name} /${name} /var/${name}; do`,
-      '  if touch "$target" 2>/dev/null; then echo "WROTE $target"; else echo "refused $target"; fi',
-      'done',
-      `echo temporary > /tmp/${name} && echo ok > /workspace/inside.txt`,
-    ].join('\n');
-    expect((await run(['bash', '-c', script])).exitCode).toBe(0);
-    expect(await log()).not.toContain('WROTE');
-    expect((await log()).match(/refused/g)).toHaveLength(4);
-    expect(existsSync(path.join(tmpdir(), name))).toBe(false);
-    expect(await readFile(path.join(workspaceDir, 'inside.txt'), 'utf8')).toBe('ok\n');
-  });
+describe.runIf(bubblewrap.available).each(starters)(
+  'runSandboxed under bubblewrap, %s',
+  (starter) => {
+    beforeEach(() => startBubblewrapWith(starter));
 
-  it('runs as uid 65534 with no capabilities', async () => {
-    const { run, log } = await setup();
-    await run(['bash', '-c', 'id -u; id -g; grep -E "^Cap(Eff|Prm|Bnd)" /proc/self/status']);
-    const lines = (await log()).trim().split('\n');
-    expect(lines.slice(0, 2)).toEqual(['65534', '65534']);
-    for (const line of lines.slice(2)) expect(line).toMatch(/:\s+0{16}$/);
-  });
-
-  it.runIf(runningAsRoot && existsSync('/etc/shadow'))(
-    'is not root outside either: root-only files stay closed',
-    async () => {
+    it('cannot see files outside the workspace, even world-readable ones', async () => {
       const { run, log } = await setup();
-      expect((await run(['cat', '/etc/shadow'])).exitCode).not.toBe(0);
-      expect(await log()).toContain('Permission denied');
-    },
-  );
+      const secretDir = await tempDir('server-data');
+      const secretFile = path.join(secretDir, 'secret.txt');
+      await writeFile(secretFile, 'the-server-secret\n', { mode: 0o644 });
+      const result = await run(['bash', '-c', `cat ${secretFile}; ls ${secretDir}`]);
+      expect(result.exitCode).not.toBe(0);
+      expect(await log()).not.toContain('the-server-secret');
+      expect(await log()).toContain('No such file or directory');
+    });
 
-  it('keeps environment values off every command line', async () => {
-    const { run } = await setup();
-    const token = `token-${randomBytes(8).toString('hex')}`;
-    const marker = `lockstep-marker-${randomBytes(6).toString('hex')}`;
-    const running = run(['bash', '-c', `exec -a ${marker} sleep 2`], { env: { TOKEN: token } });
-    expect(await waitFor(() => processesMentioning(marker).length > 0)).toBe(true);
-    expect(processesMentioning(token)).toEqual([]);
-    expect((await running).exitCode).toBe(0);
-  });
+    it('can write only the workspace; its /tmp is private', async () => {
+      const { run, log, workspaceDir } = await setup();
+      const name = `lockstep-private-${randomBytes(6).toString('hex')}`;
+      const script = [
+        `for target in /usr/${name} /etc/${name} /${name} /var/${name}; do`,
+        '  if touch "$target" 2>/dev/null; then echo "WROTE $target"; else echo "refused $target"; fi',
+        'done',
+        `echo temporary > /tmp/${name} && echo ok > /workspace/inside.txt`,
+      ].join('\n');
+      expect((await run(['bash', '-c', script])).exitCode).toBe(0);
+      expect(await log()).not.toContain('WROTE');
+      expect((await log()).match(/refused/g)).toHaveLength(4);
+      expect(existsSync(path.join(tmpdir(), name))).toBe(false);
+      expect(await readFile(path.join(workspaceDir, 'inside.txt'), 'utf8')).toBe('ok\n');
+    });
 
-  it('can run git, node and python3', async () => {
-    const { run, log } = await setup();
-    const script =
-      'git init -q repo && git --version && node -e "console.log(6*7)" && python3 -c "print(6*6)"';
-    expect((await run(['bash', '-c', script])).exitCode).toBe(0);
-    expect(await log()).toMatch(/git version[\s\S]*42\n36\n/);
-  });
-});
+    it('runs as uid 65534 with no capabilities', async () => {
+      const { run, log } = await setup();
+      await run(['bash', '-c', 'id -u; id -g; grep -E "^Cap(Eff|Prm|Bnd)" /proc/self/status']);
+      const lines = (await log()).trim().split('\n');
+      expect(lines.slice(0, 2)).toEqual(['65534', '65534']);
+      for (const line of lines.slice(2)) expect(line).toMatch(/:\s+0{16}$/);
+    });
+
+    it.runIf(runningAsRoot && existsSync('/etc/shadow'))(
+      'is not root outside either: root-only files stay closed',
+      async () => {
+        const { run, log } = await setup();
+        expect((await run(['cat', '/etc/shadow'])).exitCode).not.toBe(0);
+        expect(await log()).toContain('Permission denied');
+      },
+    );
+
+    it('keeps environment values off every command line', async () => {
+      const { run } = await setup();
+      const token = `token-${randomBytes(8).toString('hex')}`;
+      const marker = `lockstep-marker-${randomBytes(6).toString('hex')}`;
+      const running = run(['bash', '-c', `exec -a ${marker} sleep 2`], { env: { TOKEN: token } });
+      expect(await waitFor(() => processesMentioning(marker).length > 0)).toBe(true);
+      expect(processesMentioning(token)).toEqual([]);
+      expect((await running).exitCode).toBe(0);
+    });
+
+    it('can run git, node and python3', async () => {
+      const { run, log } = await setup();
+      const script =
+        'git init -q repo && git --version && node -e "console.log(6*7)" && python3 -c "print(6*6)"';
+      expect((await run(['bash', '-c', script])).exitCode).toBe(0);
+      expect(await log()).toMatch(/git version[\s\S]*42\n36\n/);
+    });
+  },
+);

@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { bubblewrapArgs, SANDBOX_UID } from './bubblewrap-args.js';
+import { bubblewrapStarter } from './bubblewrap-spawner.js';
 import { chownTree } from './chown-tree.js';
 import { detectBubblewrap } from './detect-bubblewrap.js';
 import { LineLog } from './line-log.js';
+import { startedChild, type SandboxProcess } from './sandbox-process.js';
 import type { SandboxIsolation, SandboxResult, SandboxSpec } from './sandbox-spec.js';
 import { sandboxTurnedOff } from './sandbox-workspace-path.js';
-import { spawnBubblewrap } from './spawn-bubblewrap.js';
 import { superviseProcess } from './supervise-process.js';
 
 const DEFAULT_KILL_GRACE_MS = 5_000;
@@ -23,7 +23,8 @@ interface Launch {
   warning?: string;
   /** Work to do before starting, such as handing the workspace to the sandbox user. */
   prepare: () => Promise<void>;
-  start: () => ChildProcess;
+  /** Resolves once the process runs, or with the error that kept it from starting. */
+  start: () => Promise<SandboxProcess | Error>;
   spareRootOnTerm: boolean;
 }
 
@@ -45,12 +46,14 @@ function unsandboxedLaunch(spec: SandboxSpec, cwd: string, reason: string): Laun
     prepare: () => Promise.resolve(),
     // A process group of its own, so a timeout can stop the command and what it started.
     start: () =>
-      spawn(command, args, {
-        cwd: path.join(spec.workspaceDir, cwd),
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        detached: true,
-      }),
+      startedChild(
+        spawn(command, args, {
+          cwd: path.join(spec.workspaceDir, cwd),
+          env,
+          stdio: ['ignore', 'pipe', 'pipe'],
+          detached: true,
+        }),
+      ),
     spareRootOnTerm: false,
   };
 }
@@ -79,7 +82,7 @@ async function planLaunch(spec: SandboxSpec, cwd: string): Promise<Launch> {
       privilegeDrop.kind === 'setpriv'
         ? chownTree(spec.workspaceDir, SANDBOX_UID, SANDBOX_UID)
         : Promise.resolve(),
-    start: () => spawnBubblewrap(bwrapPath, args, { detached: true }),
+    start: () => bubblewrapStarter().start(bwrapPath, args),
     spareRootOnTerm: true,
   };
 }
@@ -100,7 +103,7 @@ export async function runSandboxed(spec: SandboxSpec): Promise<SandboxResult> {
   }
   const log = await prepareBesideLog(launch, spec);
   try {
-    const child = launch.start();
+    const child = await launch.start();
     spec.onLaunched?.();
     const exit = await superviseProcess(child, log, {
       timeoutMs: spec.timeoutMs,

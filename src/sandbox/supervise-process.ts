@@ -1,9 +1,5 @@
-import type { ChildProcess } from 'node:child_process';
 import type { LineLog } from './line-log.js';
-import { signalProcessTree } from './signal-process-tree.js';
-
-/** How long to wait for stdout and stderr to close once the process has exited. */
-const DRAIN_MS = 2_000;
+import { OUTPUT_DRAIN_MS, type SandboxProcess } from './sandbox-process.js';
 
 /** How the supervised process is stopped and logged. */
 export interface SupervisionOptions {
@@ -36,58 +32,50 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boo
   }
 }
 
-/** The process started, or failed to start (ENOENT, EACCES). */
-function started(child: ChildProcess): Promise<Error | undefined> {
-  if (child.pid !== undefined) return Promise.resolve(undefined);
-  return new Promise((resolve) => child.once('error', resolve));
-}
-
-/** Waits for `child` to end, stopping it with every process below it on timeout or abort. */
+/**
+ * Waits for `child` to end, stopping it with every process below it on timeout or abort. An
+ * Error is a process that could not start (ENOENT, EACCES): the log says so.
+ */
 export async function superviseProcess(
-  child: ChildProcess,
+  child: SandboxProcess | Error,
   log: LineLog,
   options: SupervisionOptions,
 ): Promise<SupervisedExit> {
-  const spawnError = await started(child);
-  const pid = child.pid;
-  if (spawnError !== undefined || pid === undefined) {
-    log.writeLine(`[Sandbox] Could not start the command: ${spawnError?.message ?? 'no pid'}`);
+  if (child instanceof Error) {
+    log.writeLine(`[Sandbox] Could not start the command: ${child.message}`);
     return { exitCode: 127, signal: null, timedOut: false, aborted: false };
   }
-  const streams = [child.stdout, child.stderr].filter((stream) => stream !== null);
-  const drained = Promise.all(streams.map((stream) => log.attach(stream)));
-  const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
-    child.once('exit', (code, signal) => resolve([code, signal])),
-  );
+  const drained = Promise.all([child.stdout, child.stderr].map((stream) => log.attach(stream)));
   let stopping: 'timeout' | 'abort' | undefined;
   const stop = (reason: 'timeout' | 'abort') => {
     if (stopping !== undefined) return;
     stopping = reason;
-    void terminate(pid, exited, options);
+    void terminate(child, options);
   };
   const timer = setTimeout(() => stop('timeout'), options.timeoutMs);
   const onAbort = () => stop('abort');
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) onAbort();
-  const [exitCode, signal] = await exited;
+  const exit = await child.exited;
   clearTimeout(timer);
   options.signal?.removeEventListener('abort', onAbort);
   // Whatever the command left running in its process group ends with it. (Under bubblewrap
   // the kernel has already killed everything: the sandbox's pid namespace died with it.)
-  signalProcessTree(pid, 'SIGKILL', { group: true, descendants: false });
-  await settlesWithin(drained, DRAIN_MS);
-  child.stdout?.destroy();
-  child.stderr?.destroy();
-  return { exitCode, signal, timedOut: stopping === 'timeout', aborted: stopping === 'abort' };
+  child.signalTree('SIGKILL', { group: true, descendants: false });
+  if (exit.note !== undefined) log.writeLine(`[Sandbox] ${exit.note}`);
+  await settlesWithin(drained, OUTPUT_DRAIN_MS);
+  child.release();
+  return {
+    exitCode: exit.code,
+    signal: exit.signal,
+    timedOut: stopping === 'timeout',
+    aborted: stopping === 'abort',
+  };
 }
 
-async function terminate(
-  pid: number,
-  exited: Promise<unknown>,
-  options: SupervisionOptions,
-): Promise<void> {
-  signalProcessTree(pid, 'SIGTERM', { group: !options.spareRootOnTerm, descendants: true });
-  if (!(await settlesWithin(exited, options.killGraceMs))) {
-    signalProcessTree(pid, 'SIGKILL', { group: true, descendants: true });
+async function terminate(child: SandboxProcess, options: SupervisionOptions): Promise<void> {
+  child.signalTree('SIGTERM', { group: !options.spareRootOnTerm, descendants: true });
+  if (!(await settlesWithin(child.exited, options.killGraceMs))) {
+    child.signalTree('SIGKILL', { group: true, descendants: true });
   }
 }

@@ -11,7 +11,7 @@ import type { JobOutcome } from '../../jobs/job-data.js';
 import type { ArtifactRef } from '../../engine/execution-state.js';
 import type { BuiltInProvider, ProviderContext } from '../built-in-provider.js';
 import { runRedactor } from '../run-redactor.js';
-import { runCommandsAction } from './run-commands-action.js';
+import { runCommandsAction, writeCommandsScript } from './run-commands-action.js';
 
 const BASE_PATH = '/usr/local/bin:/usr/bin:/bin';
 
@@ -33,13 +33,16 @@ async function runCommands(ctx: ProviderContext): Promise<JobOutcome> {
   }
   // The path the commands see: /workspace inside bubblewrap, the host path without it.
   const root = await sandboxWorkspacePath(ctx.workspaceDir);
-  // Independent: the inputs are extracted while the action's session is issued.
-  const [extracted, session] = await Promise.allSettled([
+  // Independent: the inputs are extracted while the action's session is issued and the
+  // commands' script is written. (On failure the job's workspace goes whole, script and all.)
+  const [extracted, session, script] = await Promise.allSettled([
     extractInputs(ctx, root),
     ctx.actionCredentials?.(),
+    writeCommandsScript(ctx.workspaceDir, action.commands ?? [], action.outputVariables ?? []),
   ]);
   if (extracted.status === 'rejected') throw extracted.reason;
   if (session.status === 'rejected') throw session.reason;
+  if (script.status === 'rejected') throw script.reason;
   const environment = extracted.value;
   for (const variable of action.environmentVariables ?? []) {
     environment[variable.name] =
@@ -48,20 +51,23 @@ async function runCommands(ctx: ProviderContext): Promise<JobOutcome> {
   // The session wins over a declared AWS_* variable, as CodeBuild's own credentials do.
   const credentials = session.value;
   Object.assign(environment, credentials?.environment);
-  const result = await runCommandsAction({
-    workspaceDir: ctx.workspaceDir,
-    commands: action.commands ?? [],
-    environment,
-    outputVariables: action.outputVariables ?? [],
-    logFile: ctx.logFile,
-    ...(ctx.logCipher ? { logCipher: ctx.logCipher } : {}),
-    redactor: runRedactor(ctx),
-    timeoutMs: ctx.remainingMs(),
-    // The job's workspace is removed whole once the action ends (jobs/built-in-workers.ts).
-    workspaceDiscarded: (action.outputArtifacts ?? []).length === 0,
-    signal: ctx.signal,
-    onLaunched: () => ctx.processLaunched?.(),
-  });
+  const result = await runCommandsAction(
+    {
+      workspaceDir: ctx.workspaceDir,
+      commands: action.commands ?? [],
+      environment,
+      outputVariables: action.outputVariables ?? [],
+      logFile: ctx.logFile,
+      ...(ctx.logCipher ? { logCipher: ctx.logCipher } : {}),
+      redactor: runRedactor(ctx),
+      timeoutMs: ctx.remainingMs(),
+      // The job's workspace is removed whole once the action ends (jobs/built-in-workers.ts).
+      workspaceDiscarded: (action.outputArtifacts ?? []).length === 0,
+      signal: ctx.signal,
+      onLaunched: () => ctx.processLaunched?.(),
+    },
+    script.value,
+  );
   const summary =
     (result.warning ? `${result.summary} ${result.warning}` : result.summary) +
     (credentials ? withoutCredentialsNote(credentials) : '');

@@ -146,19 +146,50 @@ async function interpret(input: CommandsActionInput, dirName: string, result: Sa
   return { succeeded: true, outputVariables: collected.variables, summary, ...reported };
 }
 
+/** A run's script, written in a private directory of its workspace. */
+export interface CommandsScript {
+  /** The directory's name in the workspace. */
+  dirName: string;
+}
+
 /**
- * Runs a Commands action in the sandbox: the commands in order in one bash session, stopping at
- * the first failure, then the requested variables read back from the shell.
+ * Writes the script of `commands` into a fresh private directory of `workspaceDir`. Nothing in
+ * it depends on the inputs, so a caller may write it while they are being extracted.
  */
-export async function runCommandsAction(input: CommandsActionInput): Promise<CommandsActionResult> {
-  if (input.commands.length === 0) throw new Error('A Commands action needs at least one command');
+export async function writeCommandsScript(
+  workspaceDir: string,
+  commands: string[],
+  outputVariables: string[],
+): Promise<CommandsScript> {
+  if (commands.length === 0) throw new Error('A Commands action needs at least one command');
   // A fresh name each run: a workspace reused by a later action cannot guess or pre-plant it.
   const dirName = `.lockstep-commands-${randomBytes(8).toString('hex')}`;
-  const privateDir = path.join(input.workspaceDir, dirName);
+  const privateDir = path.join(workspaceDir, dirName);
   await mkdir(privateDir, { mode: 0o700 });
+  const script = renderCommandsScript(commands, outputVariables, dirName);
   try {
-    const script = renderCommandsScript(input.commands, input.outputVariables, dirName);
     await writeFile(path.join(privateDir, SCRIPT_FILES.script), script, { mode: 0o600 });
+  } catch (error) {
+    await rm(privateDir, { recursive: true, force: true });
+    throw error;
+  }
+  return { dirName };
+}
+
+/**
+ * Runs a Commands action in the sandbox: the commands in order in one bash session, stopping at
+ * the first failure, then the requested variables read back from the shell. `written` is its
+ * script when the caller wrote it already (writeCommandsScript with the same commands).
+ */
+export async function runCommandsAction(
+  input: CommandsActionInput,
+  written?: CommandsScript,
+): Promise<CommandsActionResult> {
+  const { dirName } =
+    written ??
+    (await writeCommandsScript(input.workspaceDir, input.commands, input.outputVariables));
+  const privateDir = path.join(input.workspaceDir, dirName);
+  try {
     const result = await runSandboxed({
       workspaceDir: input.workspaceDir,
       argv: ['/bin/bash', '--noprofile', '--norc', `${dirName}/${SCRIPT_FILES.script}`],
