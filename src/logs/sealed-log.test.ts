@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestKeyService } from '../../test/support/key-service.js';
-import { appendToLog } from '../sandbox/line-log.js';
+import { appendToLog, LineLog } from '../sandbox/line-log.js';
 import { ActionLogCipher, isSealed } from './sealed-log.js';
 
 let logsDir: string;
@@ -72,6 +72,20 @@ describe('sealed action logs', () => {
     await appendToLog(file, 'new line', undefined, cipher);
     expect(await readFile(file, 'utf8')).toBe('old line\nnew line\n');
     expect((await cipher.read(file)).toString()).toBe('old line\nnew line\n');
+  });
+
+  it('writes nothing, and says so at close, when no data key can be had', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'lockstep-sealed-log-down-'));
+    const keys = await openTestKeyService(dir);
+    await keys.close(); // KMS's store is gone: GenerateDataKey fails
+    const unavailable = new ActionLogCipher(keys.kms, path.join(dir, 'logs'));
+    const file = path.join(dir, 'logs', 'web', 'exec-1', 'unsealed.log');
+    const log = await LineLog.open(file, undefined, unavailable);
+    log.writeLine('printed while the key was on its way');
+    await expect(log.close()).rejects.toThrow(
+      /the action log .*unsealed\.log could not be sealed, so nothing was written to it/,
+    );
+    expect((await readFile(file)).length).toBe(0);
   });
 
   it('reads a missing log as empty', async () => {

@@ -26,6 +26,13 @@ const MAX_PENDING_CHARS = 64 * 1024;
  */
 export class LineLog {
   private lastTimeMs = 0;
+  /** The segment sealing what is written, once its data key has come from KMS. */
+  private segment: SealedLogSegment | undefined;
+  /** Pieces written while the data key is on its way; they are sealed when it comes. */
+  private waiting: Buffer[] | undefined;
+  /** Settles when the data key has come (or failed to: `sealingFailure`). */
+  private sealing: Promise<void> = Promise.resolve();
+  private sealingFailure: Error | undefined;
 
   private constructor(
     private readonly out: WriteStream,
@@ -33,8 +40,7 @@ export class LineLog {
     private readonly redactor: Redactor,
     /** Where the next plaintext byte lands in the log: the times file's records point at it. */
     private offset: number,
-    /** Seals each piece; absent, the log is written as it is. */
-    private readonly segment: SealedLogSegment | undefined,
+    private readonly logFile: string,
   ) {}
 
   /**
@@ -59,14 +65,17 @@ export class LineLog {
       if (extent.completeBytes < existing.length) await truncate(logFile, extent.completeBytes);
       offset = extent.plaintextBytes;
     }
-    const sealed = cipher !== undefined && (existing.length === 0 || isSealed(existing));
-    const segment = sealed ? await cipher.openSegment(logFile) : undefined;
     const [out, times] = await Promise.all([
       appendStream(logFile),
       appendStream(logTimesFile(logFile)),
     ]);
-    if (segment) out.write(segment.header);
-    return new LineLog(out, times, redactor, offset, segment);
+    const log = new LineLog(out, times, redactor, offset, logFile);
+    if (cipher !== undefined && (existing.length === 0 || isSealed(existing))) {
+      // Not awaited: the data key comes from KMS while the action's process starts, and what
+      // it prints meanwhile waits in memory, never on disk, until it can be sealed.
+      log.sealWith(cipher.openSegment(logFile));
+    }
+    return log;
   }
 
   /** Writes one line of our own (a line ending is added). */
@@ -107,9 +116,34 @@ export class LineLog {
     });
   }
 
-  /** Flushes and closes the file. */
+  /** Flushes and closes the file; fails if the log could not be sealed (nothing was written). */
   async close(): Promise<void> {
+    await this.sealing;
     await Promise.all([endStream(this.out), endStream(this.times)]);
+    if (this.sealingFailure) {
+      throw new Error(
+        `the action log ${this.logFile} could not be sealed, so nothing was written to it: ` +
+          this.sealingFailure.message,
+        { cause: this.sealingFailure },
+      );
+    }
+  }
+
+  private sealWith(opening: Promise<SealedLogSegment>): void {
+    this.waiting = [];
+    this.sealing = opening.then(
+      (segment) => {
+        this.segment = segment;
+        this.out.write(segment.header);
+        for (const piece of this.waiting ?? []) this.out.write(segment.seal(piece));
+        this.waiting = undefined;
+      },
+      (error: unknown) => {
+        // Nothing may reach the disk in clear: what waits is dropped, and close() says why.
+        this.sealingFailure = error as Error;
+        this.waiting = [];
+      },
+    );
   }
 
   /** Appends redacted text, noting its time when the clock has moved since the last note. */
@@ -122,8 +156,10 @@ export class LineLog {
       this.times.write(formatLogTimeRecord({ offset: this.offset, timeMs: nowMs }));
       this.lastTimeMs = nowMs;
     }
-    this.out.write(this.segment ? this.segment.seal(bytes) : bytes);
     this.offset += bytes.length;
+    if (this.sealingFailure) return;
+    if (this.waiting) this.waiting.push(bytes);
+    else this.out.write(this.segment ? this.segment.seal(bytes) : bytes);
   }
 }
 
