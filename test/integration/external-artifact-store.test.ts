@@ -6,7 +6,6 @@
  * next action with an integrity error, as a changed file does; and a store that cannot be used
  * stops the server at start with a clear reason.
  */
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -27,7 +26,11 @@ import {
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/in-process-server.js';
-import { LOCKSTEP_BIN, startLockstep, type LockstepProcess } from '../support/lockstep-process.js';
+import {
+  serveUntilExit,
+  startLockstep,
+  type LockstepProcess,
+} from '../support/lockstep-process.js';
 import {
   actionExecution,
   actionLog,
@@ -247,24 +250,9 @@ describe('objects larger than one upload part, through the external bucket', () 
 });
 
 describe('an artifact store that cannot be used', () => {
-  /**
-   * Runs `lockstep serve` with `args` and `env`; it must exit before listening. (Not spawnSync:
-   * the external service answers from this process's event loop.)
-   */
-  async function serveRefused(args: string[], env: NodeJS.ProcessEnv) {
-    const dataDir = await mkdtemp(path.join(tmpdir(), 'lockstep-refused-store-'));
-    const child = spawn(
-      LOCKSTEP_BIN,
-      ['serve', '--data-dir', dataDir, '--port', '0', '--account-id', '123456789012', ...args],
-      { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    const status = await new Promise<number | null>((resolve) => child.once('close', resolve));
-    clearTimeout(timer);
-    return { status, stderr };
-  }
+  /** `lockstep serve` on a fresh data directory, which must refuse to start. */
+  const serveRefused = async (args: string[], env: NodeJS.ProcessEnv) =>
+    serveUntilExit(await mkdtemp(path.join(tmpdir(), 'lockstep-refused-store-')), args, env);
 
   it('refuses to start when the bucket does not exist', async () => {
     const refused = await serveRefused(

@@ -5,14 +5,17 @@
  * restart with the same variable), and refuses to start with another key, with none, or with
  * both a key file and a variable. Needs `npm run build`.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { access, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { awsAnyServiceCli, everyOnPath, versionOf } from '../e2e/support/run-client.js';
-import { LOCKSTEP_BIN, startLockstep, type LockstepProcess } from '../support/lockstep-process.js';
+import {
+  serveUntilExit,
+  startLockstep,
+  type LockstepProcess,
+} from '../support/lockstep-process.js';
 
 const CLI_V1 = everyOnPath('aws').find((bin) => versionOf(bin)?.startsWith('aws-cli/1.'));
 const VARIABLE = 'TEST_LOCKSTEP_ROOT_KEY';
@@ -25,20 +28,8 @@ afterAll(async () => {
   await running?.stop();
 });
 
-/** `lockstep serve` on `dataDir` with `args` and `env`; resolves with its exit and stderr. */
-async function serveRefused(args: string[], env: NodeJS.ProcessEnv) {
-  const child = spawn(
-    LOCKSTEP_BIN,
-    ['serve', '--data-dir', dataDir, '--port', '0', '--account-id', '123456789012', ...args],
-    { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  const status = await new Promise<number | null>((resolve) => child.once('close', resolve));
-  clearTimeout(timer);
-  return { status, stderr };
-}
+/** `lockstep serve` on this test's data directory, which must refuse to start. */
+const serveRefused = (args: string[], env: NodeJS.ProcessEnv) => serveUntilExit(dataDir, args, env);
 
 describe.skipIf(!CLI_V1)('a root key from an environment variable', () => {
   const start = () =>

@@ -73,6 +73,29 @@ export async function startLockstep(options: StartOptions = {}): Promise<Lockste
   };
 }
 
+/**
+ * Runs `lockstep serve` on `dataDir` with `args` and `env` added, for a start that must be
+ * refused: resolves with its exit status and stderr once it exits (killed after 30 s). Not
+ * spawnSync, so that a server in this process (an external service it calls) still answers.
+ */
+export async function serveUntilExit(
+  dataDir: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ status: number | null; stderr: string }> {
+  const child = spawn(
+    LOCKSTEP_BIN,
+    ['serve', '--data-dir', dataDir, '--port', '0', '--account-id', '123456789012', ...args],
+    { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const status = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  clearTimeout(timer);
+  return { status, stderr };
+}
+
 function waitForListening(child: ChildProcess, stderr: () => string): Promise<string> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
