@@ -88,11 +88,12 @@ export class S3EnvelopeStorage implements EnvelopeStorage {
     const key = this.keyOf(bucket, storageId);
     // One ranged GET gives the head (or, for a small envelope, all of it) and the total size.
     const response = await this.get(key, `bytes=0-${headBytes - 1}`).catch((error: unknown) => {
-      if (isNamed(error, 'NoSuchKey', 'NotFound'))
+      if (isNamed(error, 'NoSuchKey', 'NotFound')) {
         throw new EnvelopeMissingError(bucket, storageId);
+      }
       // An empty object has no byte 0; ObjectBytes refuses its size.
       if (isNamed(error, 'InvalidRange')) return undefined;
-      throw error;
+      throw this.failure('read', storageId, error);
     });
     if (!response) return new OpenedObject(this, key, undefined, 0, Buffer.alloc(0));
     const head = Buffer.from(await response.Body!.transformToByteArray());
@@ -101,9 +102,19 @@ export class S3EnvelopeStorage implements EnvelopeStorage {
   }
 
   async remove(bucket: string, storageId: string): Promise<void> {
-    await this.client.send(
-      new DeleteObjectCommand({ Bucket: this.location.bucket, Key: this.keyOf(bucket, storageId) }),
-    );
+    const key = this.keyOf(bucket, storageId);
+    await this.client
+      .send(new DeleteObjectCommand({ Bucket: this.location.bucket, Key: key }))
+      .catch((error: unknown) => {
+        throw this.failure('remove', storageId, error);
+      });
+  }
+
+  /** An error naming the envelope, the storage and what went wrong, in an operator's words. */
+  failure(doing: 'read' | 'remove', what: string, error: unknown): Error {
+    return new Error(`could not ${doing} ${what} in ${this.description}: ${explain(error)}`, {
+      cause: error,
+    });
   }
 
   /** Objects have no directory to remove; a bucket's envelopes were removed one by one. */
@@ -136,7 +147,11 @@ class OpenedObject implements OpenedEnvelope {
 
   async stream(start: number, end: number): Promise<Readable> {
     if (end < start) return Readable.from([]);
-    const response = await this.storage.get(this.key, `bytes=${start}-${end}`, this.etag);
+    const response = await this.storage
+      .get(this.key, `bytes=${start}-${end}`, this.etag)
+      .catch((error: unknown) => {
+        throw this.storage.failure('read', this.key, error);
+      });
     return response.Body as Readable;
   }
 
@@ -161,6 +176,7 @@ function explain(error: unknown): string {
       return 'the bucket does not exist';
     }
     if (status === 403) return `access denied (${error.name}); check the credentials it is given`;
+    if (status === 412) return 'it was replaced after it was opened';
     return `${error.name} (HTTP ${status ?? '?'}): ${error.message}`;
   }
   const code = (error as NodeJS.ErrnoException).code;

@@ -56,6 +56,7 @@ let s3: S3Client;
 let lockstep: LockstepProcess;
 let client: CodePipelineClient;
 let repoRoot: string;
+let externalStopped = false;
 
 beforeAll(async () => {
   external = await startTestServer({ pipelineRoles: [] });
@@ -92,7 +93,7 @@ afterAll(async () => {
   client?.destroy();
   s3?.destroy();
   await lockstep?.stop();
-  await external?.stop();
+  if (!externalStopped) await external?.stop();
 });
 
 function storeUrl(bucket: string): string {
@@ -288,5 +289,25 @@ describe('an artifact store that cannot be used', () => {
     );
     expect(plain.status).toBe(2);
     expect(plain.stderr).toContain('refusing plain http to storage.example.com');
+  });
+});
+
+describe('when the external service goes away while Lockstep runs', () => {
+  it('fails the action that cannot store its artifact, naming the store and the cause', async () => {
+    await external.stop();
+    externalStopped = true;
+    const { pipelineExecutionId = '' } = await client.send(
+      new StartPipelineExecutionCommand({ name: 'external' }),
+    );
+    const checkout = await waitForAction(
+      client,
+      'external',
+      pipelineExecutionId,
+      'Checkout',
+      'Failed',
+    );
+    const message = checkout.output?.executionResult?.errorDetails?.message ?? '';
+    expect(message).toContain(`in s3://${EXTERNAL_BUCKET}/${PREFIX} at ${external.server.url}`);
+    expect(message).toContain('connection refused');
   });
 });

@@ -80,7 +80,15 @@ const getObjectHandler = async (call: S3Call, context: CallContext): Promise<S3R
     range,
     keyUseOf(context),
   );
-  const unmodified = preconditions(call, version);
+  let unmodified: S3Reply | undefined;
+  try {
+    unmodified = preconditions(call, version);
+  } catch (error) {
+    // The body is not sent: let go of what is behind it (an open file, or a connection to
+    // external storage) rather than leave it open.
+    body.destroy();
+    throw error;
+  }
   if (unmodified) {
     body.destroy();
     return unmodified;
