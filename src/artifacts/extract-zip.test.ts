@@ -50,6 +50,13 @@ async function rawZip(entries: RawEntry[]): Promise<Buffer> {
   return bytes;
 }
 
+async function zipBytes(zip: ZipFile): Promise<Buffer> {
+  zip.end();
+  const chunks: Buffer[] = [];
+  for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
 const LINK = 0o120777;
 
 async function scratch(): Promise<{ parent: string; dest: string }> {
@@ -113,6 +120,36 @@ describe('extractZip', () => {
     expect(await readdir(outside)).toEqual(['target']);
     expect(await readFile(path.join(outside, 'target'), 'utf8')).toBe('original');
     expect((await lstat(path.join(dest, 'file'))).isSymbolicLink()).toBe(true);
+  });
+
+  it('extracts deflated entries, small, many and large, byte for byte', async () => {
+    const { dest } = await scratch();
+    const zip = new ZipFile();
+    const large = Buffer.alloc(3 * 1024 * 1024 + 5, 'large line\n');
+    zip.addBuffer(large, 'big/large.txt', { compress: true });
+    for (let i = 0; i < 1500; i++)
+      zip.addBuffer(Buffer.from(`file ${i}\n`), `many/${i % 7}/${i}.txt`);
+    zip.addBuffer(Buffer.alloc(0), 'empty.txt', { compress: true });
+    await extractZip(await zipBytes(zip), dest);
+    expect((await readFile(path.join(dest, 'big/large.txt'))).equals(large)).toBe(true);
+    expect(await readFile(path.join(dest, 'many/4/1404.txt'), 'utf8')).toBe('file 1404\n');
+    expect((await readdir(path.join(dest, 'many/0'))).length).toBe(215);
+    expect(await readFile(path.join(dest, 'empty.txt'), 'utf8')).toBe('');
+  });
+
+  it.each([
+    ['fewer', 100],
+    ['more', 1000],
+  ])('refuses an entry whose data inflates to %s bytes than recorded', async (_, recorded) => {
+    const { dest } = await scratch();
+    const zip = new ZipFile();
+    zip.addBuffer(Buffer.alloc(500, 'a'), 'bomb.txt', { compress: true });
+    const bytes = await zipBytes(zip);
+    // The central directory's uncompressed size, which yauzl reads.
+    bytes.writeUInt32LE(recorded, bytes.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])) + 24);
+    await expect(extractZip(bytes, dest)).rejects.toThrow(
+      new RegExp(`zip entry 'bomb.txt' .*the ${recorded} (bytes )?recorded`),
+    );
   });
 
   it('refuses what is not a zip', async () => {

@@ -174,6 +174,30 @@ describe('ObjectArtifactStore', () => {
     await expect(artifacts.readZip(forged)).rejects.toThrow(/failed its integrity check/);
   });
 
+  it('fails an artifact whose object was rewritten in place, in a bucket without versioning', async () => {
+    await objects.buckets.create('unversioned-artifacts', { objectLockEnabled: false });
+    const stored = await artifacts.putZip(
+      keyFor('InPlace', 'unversioned-artifacts'),
+      Buffer.from('the real bytes'),
+    );
+    expect(stored.location).toContain('?versionId=null');
+    expect(stored.sha256).toBe(sha256(Buffer.from('the real bytes')));
+    // PutObject replaces the null version, row and digest with it: the pinned location now
+    // names bytes the object store vouches for, and only the engine's digest tells them apart.
+    await objects.objects.put({
+      bucket: 'unversioned-artifacts',
+      key: `web-app/${executionId}/InPlace`,
+      body: Readable.from([Buffer.from('swapped bytes')]),
+      metadata: {},
+      encryption: { mode: 'aws:kms' },
+      maxBytes: 1024,
+    });
+    await expect(artifacts.readZip(stored)).rejects.toThrow(ArtifactIntegrityError);
+    await expect(artifacts.readZip(stored)).rejects.toThrow(
+      `expected SHA-256 ${stored.sha256}, found ${sha256(Buffer.from('swapped bytes'))}`,
+    );
+  });
+
   it("records a worker's upload with the SHA-256 of the bytes read back", async () => {
     const objectKey = `web-app/${executionId}/Uploaded`;
     await expect(artifacts.recordUpload(keyFor('Uploaded'))).rejects.toThrow(

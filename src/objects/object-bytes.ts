@@ -13,6 +13,7 @@
  */
 import { createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { PassThrough, Readable, Transform, Writable, type TransformCallback } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
 import {
   createOpeningStream,
@@ -125,13 +126,14 @@ export class ObjectBytes {
    * and checking its SHA-256; ObjectIntegrityError if anything does not match.
    */
   async read(stored: StoredBytes, range?: ByteRange): Promise<Readable> {
+    const wanted = range ?? { start: 0, end: stored.sizeBytes - 1 };
     return this.readWith(
       stored,
+      (plaintext) => Readable.from([plaintext.subarray(wanted.start, wanted.end + 1)]),
       async (source, key) => {
         await verify(source, key);
-        return serve(source, key, range ?? { start: 0, end: stored.sizeBytes - 1 });
+        return serve(source, key, wanted);
       },
-      range,
     );
   }
 
@@ -142,20 +144,36 @@ export class ObjectBytes {
    * ObjectIntegrityError on a mismatch. Half the work of read() for a large version.
    */
   async readWholeInOnePass(stored: StoredBytes): Promise<Readable> {
-    return this.readWith(stored, (source, key) =>
-      serve(source, key, { start: 0, end: stored.sizeBytes - 1 }),
+    return this.readWith(
+      stored,
+      (plaintext) => Readable.from([plaintext]),
+      (source, key) => serve(source, key, { start: 0, end: stored.sizeBytes - 1 }),
     );
   }
 
   /**
-   * Opens a version's envelope and data key: a small version is fetched whole, opened and
-   * checked in memory; a larger one (only its header fetched) is handed to `readLarge`.
+   * The whole plaintext of a version in memory, its SHA-256 checked against `stored.sha256`
+   * before it is returned (a large version's by readWholeInOnePass, at the end of its one pass).
    */
-  private async readWith(
+  async readWhole(stored: StoredBytes): Promise<Buffer> {
+    const read = await this.readWith<Buffer | Readable>(
+      stored,
+      (plaintext) => plaintext,
+      (source, key) => serve(source, key, { start: 0, end: stored.sizeBytes - 1 }),
+    );
+    return Buffer.isBuffer(read) ? read : buffer(read);
+  }
+
+  /**
+   * Opens a version's envelope and data key: a small version is fetched whole, opened and
+   * checked in memory and handed to `readSmall`; a larger one (only its header fetched) is
+   * handed to `readLarge`.
+   */
+  private async readWith<T>(
     stored: StoredBytes,
-    readLarge: (source: Source, key: OpenedKey) => Promise<Readable>,
-    range?: ByteRange,
-  ): Promise<Readable> {
+    readSmall: (plaintext: Buffer) => T,
+    readLarge: (source: Source, key: OpenedKey) => Promise<T>,
+  ): Promise<T> {
     const fail = (reason: string) =>
       new ObjectIntegrityError(stored.bucket, stored.key, stored.label, reason);
     const headBytes =
@@ -166,15 +184,20 @@ export class ObjectBytes {
         if (error instanceof EnvelopeMissingError) throw fail('its stored bytes are missing');
         throw error;
       });
+    if (envelope.head.length === envelope.size) {
+      // The whole envelope is in `head`, so its storage is closed while the key is opened; the
+      // bytes in memory, checked below, do not depend on how a read-only close went.
+      const closed = envelope.close().catch(() => undefined);
+      try {
+        const opened = await this.openKey(envelope.head, envelope.size, stored, fail);
+        // openKey has checked the size against the row, so a whole head is a small version.
+        return readSmall(openWhole(envelope.head, opened, stored, fail));
+      } finally {
+        await closed;
+      }
+    }
     try {
       const opened = await this.openKey(envelope.head, envelope.size, stored, fail);
-      // openKey has checked the size against the row, so a whole head is a small version.
-      if (envelope.head.length === envelope.size) {
-        const plaintext = openWhole(envelope.head, opened, stored, fail);
-        await envelope.close();
-        const wanted = range ?? { start: 0, end: stored.sizeBytes - 1 };
-        return Readable.from([plaintext.subarray(wanted.start, wanted.end + 1)]);
-      }
       return await readLarge({ envelope, bodyStart: opened.bodyStart, stored, fail }, opened);
     } catch (error) {
       await envelope.close();

@@ -7,7 +7,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { buffer } from 'node:stream/consumers';
 import type { KeyCipher } from '../kms/key-cipher.js';
 import {
   BucketMissingError,
@@ -144,13 +143,17 @@ export class ObjectService {
   }
 
   /**
-   * A version's bytes, whole, for a caller inside the server (the artifact store). Large ones
-   * are read in one pass and checked at the end, which is sound only because nothing is
-   * returned before the end; ObjectIntegrityError on a mismatch.
+   * A version's row and its bytes, whole, for a caller inside the server (the artifact store):
+   * the bytes hash to `version.sha256`, checked before they are returned (large ones in one
+   * pass, checked at the end); ObjectIntegrityError on a mismatch.
    */
-  async getWhole(bucket: string, key: string, versionId: string | undefined): Promise<Buffer> {
+  async getWhole(
+    bucket: string,
+    key: string,
+    versionId: string | undefined,
+  ): Promise<{ version: ObjectVersionRecord; bytes: Buffer }> {
     const version = await this.head(bucket, key, versionId);
-    return buffer(await this.bytes.readWholeInOnePass(versionBytes(version)));
+    return { version, bytes: await this.bytes.readWhole(versionBytes(version)) };
   }
 
   /** A version's row: the latest without a version id; never a delete marker. */

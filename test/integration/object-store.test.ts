@@ -157,9 +157,9 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         await objects.buckets.create('one-pass', { objectLockEnabled: false });
         const data = pattern(9 * 1024 * 1024 + 7);
         await put('one-pass', 'big', data);
-        expect((await objects.objects.getWhole('one-pass', 'big', undefined)).equals(data)).toBe(
-          true,
-        );
+        const whole = await objects.objects.getWhole('one-pass', 'big', undefined);
+        expect(whole.bytes.equals(data)).toBe(true);
+        expect(whole.version.sizeBytes).toBe(data.length);
         const [file] = await filesOf('one-pass');
         const handle = await open(file ?? '', 'r+');
         await handle.write(Buffer.of(0x5a), 0, 1, 5 * 1024 * 1024);
