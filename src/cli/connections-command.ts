@@ -40,7 +40,8 @@ export function addConnectionsCommand(program: Command, print: Print): void {
     .requiredOption('--endpoint <url>', 'where the repositories live: file://, https:// or ssh://')
     .option(
       '--credentials-secret-arn <arn>',
-      'secret holding the https token (or {"username","password"}), read when a source runs',
+      'secret holding the https token (or {"username","password"}) or the ssh private key, ' +
+        'read when a source runs',
     )
     .action(
       async (

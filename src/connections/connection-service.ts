@@ -27,7 +27,7 @@ export interface CreateConnectionInput {
   providerType: string;
   /** Where the repositories live; without one the connection is PENDING. */
   endpoint?: string;
-  /** The secret holding the host's https credentials (a token, or {username, password}). */
+  /** The secret holding the host's credentials: an https token or {username, password}, an ssh key. */
   credentialsSecretArn?: string;
   tags?: Tag[];
 }
@@ -133,7 +133,8 @@ export class ConnectionService {
 
 /**
  * A connection's credentials are a secret of this account, named by its whole ARN (a name
- * could later mean another secret), for an https endpoint: ssh endpoints use the operator's key.
+ * could later mean another secret), for an https endpoint (a token) or an ssh one (a private
+ * key); a file:// endpoint has no one to show credentials to.
  */
 function checkCredentialsSecret(arn: string, endpoint: string, scope: AccountScope): void {
   const prefix = `arn:aws:secretsmanager:${scope.region}:${scope.accountId}:secret:`;
@@ -142,9 +143,9 @@ function checkCredentialsSecret(arn: string, endpoint: string, scope: AccountSco
       `CredentialsSecretArn must be the ARN of a secret in this account and region (${prefix}NAME-XXXXXX).`,
     );
   }
-  if (!endpoint.startsWith('https://')) {
+  if (!endpoint.startsWith('https://') && !endpoint.startsWith('ssh://')) {
     throw new InvalidInputException(
-      'CredentialsSecretArn applies to https:// endpoints; ssh:// endpoints use the key given to lockstep serve.',
+      'CredentialsSecretArn applies to https:// and ssh:// endpoints; a file:// endpoint needs no credentials.',
     );
   }
 }

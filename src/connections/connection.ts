@@ -30,7 +30,7 @@ export interface Connection {
   connectionStatus: ConnectionStatus;
   /** Absent while PENDING: nobody has said where the host is. */
   endpoint?: string;
-  /** The secret with the host's https credentials, read when a source action runs. */
+  /** The secret with the host's https credentials or ssh key, read when a source action runs. */
   credentialsSecretArn?: string;
   created: Date;
 }

@@ -2,7 +2,8 @@
  * A connection's https token kept in Secrets Manager: the connection names the secret's ARN,
  * the source action reads it as the pipeline role when it runs, git sends it to that host only,
  * and it appears in no log or file. A role that may not read the secret fails the source with
- * the reason; a secret on an ssh endpoint or from another account is refused up front.
+ * the reason; a secret on a file endpoint or from another account is refused up front (ssh
+ * keys: git-ssh-connection-keys.test.ts).
  */
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -115,12 +116,12 @@ describe.skipIf(OPENSSL_MISSING)('connection credentials from Secrets Manager', 
     expect(message).not.toContain(TOKEN);
   });
 
-  it('refuses a secret for an ssh endpoint or from another account', async () => {
-    const ssh = createConnection({
-      Endpoint: 'ssh://git@127.0.0.1:1/x',
+  it('refuses a secret for a file endpoint or from another account', async () => {
+    const local = createConnection({
+      Endpoint: 'file:///srv/git',
       CredentialsSecretArn: secretArn,
     });
-    await expect(ssh).rejects.toThrow(/applies to https:\/\/ endpoints/);
+    await expect(local).rejects.toThrow(/applies to https:\/\/ and ssh:\/\/ endpoints/);
     const foreign = createConnection({
       Endpoint: https.url,
       CredentialsSecretArn: secretArn.replace(ACCOUNT, '999999999999'),

@@ -8,6 +8,7 @@ import type { BuiltInProvider, ProviderContext } from '../built-in-provider.js';
 import { fetchGitSource } from './fetch-git-source.js';
 import type { GitTransport } from './git-transport.js';
 import { repositoryUrlFor } from './repository-url.js';
+import { parseSshKeySecret } from './ssh-agent.js';
 
 /** The git source provider, reaching https and ssh hosts with the operator's settings. */
 export function gitSourceProvider(transport: GitTransport = {}): BuiltInProvider {
@@ -29,9 +30,9 @@ async function runGitSource(ctx: ProviderContext, transport: GitTransport): Prom
   const format =
     config.OutputArtifactFormat === 'CODEBUILD_CLONE_REF' ? 'CODEBUILD_CLONE_REF' : 'CODE_ZIP';
   const override = ctx.payload.sourceRevision;
-  const basicAuth = connection.credentialsSecretArn
+  const credentials = connection.credentialsSecretArn
     ? await connectionCredentials(ctx, connection.credentialsSecretArn, connection)
-    : undefined;
+    : {};
   const source = await fetchGitSource({
     repositoryUrl: repositoryUrlFor(connection.endpoint, config.FullRepositoryId ?? ''),
     branchName: config.BranchName ?? '',
@@ -41,7 +42,7 @@ async function runGitSource(ctx: ProviderContext, transport: GitTransport): Prom
     timeoutMs: ctx.remainingMs(),
     logFile: ctx.logFile,
     ...(ctx.logCipher ? { logCipher: ctx.logCipher } : {}),
-    transport: basicAuth ? { ...transport, basicAuth } : transport,
+    transport: { ...transport, ...credentials },
     signal: ctx.signal,
   });
   const stored = await ctx.artifacts.putDirectory(ctx.outputKey(output.name), source.outputDir);
@@ -66,20 +67,33 @@ function configurationError(message: string): JobOutcome {
   return { status: 'Failed', errorCode: 'ConfigurationError', message };
 }
 
-/** The https credentials in a connection's secret, read as the source action's role. */
+/**
+ * The credentials in a connection's secret, read as the source action's role (through its
+ * SecretResolver, so the run's redactor hides the value).
+ */
 async function connectionCredentials(
   ctx: ProviderContext,
   secretArn: string,
   connection: { endpoint: string; providerType: string },
-): Promise<NonNullable<GitTransport['basicAuth']>> {
+): Promise<ConnectionCredentials> {
   if (ctx.secrets === undefined) {
     throw new Error(`The connection's credentials secret ${secretArn} cannot be read here`);
   }
-  return parseConnectionSecret(
-    await ctx.secrets.resolvePath(secretArn),
-    connection.endpoint,
-    connection.providerType,
-  );
+  return credentialsFromSecret(await ctx.secrets.resolvePath(secretArn), connection);
+}
+
+/** What a connection's secret adds to the operator's transport. */
+export type ConnectionCredentials = Pick<GitTransport, 'basicAuth' | 'sshPrivateKey'>;
+
+/** An ssh endpoint's secret is its private key; any other's, its https credentials. */
+export function credentialsFromSecret(
+  value: string,
+  connection: { endpoint: string; providerType: string },
+): ConnectionCredentials {
+  if (connection.endpoint.startsWith('ssh://')) {
+    return { sshPrivateKey: parseSshKeySecret(value) };
+  }
+  return { basicAuth: parseConnectionSecret(value, connection.endpoint, connection.providerType) };
 }
 
 /**

@@ -82,6 +82,28 @@ describe.skipIf(!hasSsh)('the ssh command', () => {
     expect(config).toContain('stricthostkeychecking true');
     expect(config).not.toContain('globalknownhostsfile /dev/null');
   });
+
+  it("offers a connection's agent key alone, never the operator key, and never without its agent", () => {
+    const operator = { sshKeyFile: '/etc/lockstep/id_ed25519', knownHostsFile: '/k/h' };
+    const sshAgent = { socket: '/tmp/a/agent.sock', publicKeyFile: '/tmp/a/key.pub' };
+    const command = sshCommand({ ...operator, sshPrivateKey: 'KEY', sshAgent });
+    const config = execFileSync('sh', ['-c', `${command} -G git.example.com`], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).split('\n');
+    for (const line of [
+      'identityagent /tmp/a/agent.sock',
+      'identityfile /tmp/a/key.pub',
+      'identitiesonly yes',
+      'userknownhostsfile /k/h',
+      'stricthostkeychecking true',
+    ]) {
+      expect(config).toContain(line);
+    }
+    expect(config.filter((line) => line.startsWith('identityfile '))).toHaveLength(1);
+    expect(command).not.toContain('KEY');
+    expect(() => sshCommand({ ...operator, sshPrivateKey: 'KEY' })).toThrow(/no agent/);
+  });
 });
 
 describe('checkGitTransport', () => {

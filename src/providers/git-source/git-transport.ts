@@ -2,10 +2,12 @@
  * How git reaches https and ssh hosts: the operator's serve options (a CA bundle, a
  * credentials file, an ssh key, a known hosts file) turned into the environment of one git
  * command, plus, for a connection that names a credentials secret, that connection's https
- * credentials (git-source-provider.ts reads them as the action's role).
+ * credentials, or for an ssh endpoint its private key (git-source-provider.ts reads them as the
+ * action's role).
  */
 import { accessSync, constants, statSync } from 'node:fs';
 import { shellQuote } from '../commands/commands-script.js';
+import type { SshAgent } from './ssh-agent.js';
 
 /** The operator's git settings; every member optional, every path absolute. */
 export interface GitTransport {
@@ -22,7 +24,17 @@ export interface GitTransport {
    * never part of the operator's settings.
    */
   basicAuth?: { url: string; username: string; password: string };
+  /**
+   * One connection's ssh private key (from its secret), offered instead of the operator's;
+   * it stays in memory and reaches ssh only through `sshAgent` (runGit starts one).
+   */
+  sshPrivateKey?: string;
+  /** The private agent holding `sshPrivateKey` for the command under way. */
+  sshAgent?: SshAgent;
 }
+
+/** The members that are one connection's, never the operator's serve options. */
+type PerConnection = 'basicAuth' | 'sshPrivateKey' | 'sshAgent';
 
 /** The environment that applies `transport` to a git command. */
 export function transportEnv(transport: GitTransport): NodeJS.ProcessEnv {
@@ -73,14 +85,24 @@ export function sshCommand(transport: GitTransport): string {
       'GlobalKnownHostsFile=/dev/null',
     );
   }
-  if (transport.sshKeyFile !== undefined) {
+  if (transport.sshPrivateKey !== undefined) {
+    // Never the operator's key in its place: without its agent the connection's key is lost.
+    if (transport.sshAgent === undefined) throw new Error("The connection's ssh key has no agent");
+    // The public half as IdentityFile picks that agent key, and IdentitiesOnly the only one.
+    const { socket, publicKeyFile } = transport.sshAgent;
+    options.push(
+      `IdentityAgent="${socket}"`,
+      `IdentityFile="${publicKeyFile}"`,
+      'IdentitiesOnly=yes',
+    );
+  } else if (transport.sshKeyFile !== undefined) {
     options.push(`IdentityFile="${transport.sshKeyFile}"`, 'IdentitiesOnly=yes');
   }
   return ['ssh', ...options.flatMap((option) => ['-o', shellQuote(option)])].join(' ');
 }
 
 /** The serve option that sets each member, for messages. */
-export const GIT_TRANSPORT_OPTIONS: Record<Exclude<keyof GitTransport, 'basicAuth'>, string> = {
+export const GIT_TRANSPORT_OPTIONS: Record<Exclude<keyof GitTransport, PerConnection>, string> = {
   caFile: '--git-ca-file',
   credentialsFile: '--git-credentials-file',
   sshKeyFile: '--git-ssh-key-file',
@@ -89,7 +111,7 @@ export const GIT_TRANSPORT_OPTIONS: Record<Exclude<keyof GitTransport, 'basicAut
 
 /** Refuses, with the option's name, a file git or ssh could not use; run once at start. */
 export function checkGitTransport(transport: GitTransport): void {
-  const { basicAuth: _perConnection, ...files } = transport;
+  const { basicAuth: _auth, sshPrivateKey: _key, sshAgent: _agent, ...files } = transport;
   for (const [key, file] of Object.entries(files) as [keyof typeof files, string][]) {
     const option = GIT_TRANSPORT_OPTIONS[key];
     try {

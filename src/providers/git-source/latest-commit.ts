@@ -10,6 +10,7 @@ import type { GitTransport } from './git-transport.js';
 import type { ActionLogCipher } from '../../logs/sealed-log.js';
 import { checkBranchName } from './ref-names.js';
 import { GitCommandError, runGit } from './run-git.js';
+import { SshKeyError } from './ssh-agent.js';
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 
@@ -35,10 +36,10 @@ export async function latestCommit(
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     });
   } catch (error) {
-    if (!(error instanceof GitCommandError)) throw error;
+    if (!(error instanceof GitCommandError || error instanceof SshKeyError)) throw error;
+    const why = error instanceof GitCommandError ? explainGitFailure(error) : error.message;
     throw new GitSourceError(
-      `The repository ${repositoryUrl} could not be read (branch ${branchName}): ` +
-        explainGitFailure(error),
+      `The repository ${repositoryUrl} could not be read (branch ${branchName}): ${why}`,
       { cause: error },
     );
   }

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import type { ActionLogCipher } from '../../logs/sealed-log.js';
 import { appendToLog } from '../../sandbox/line-log.js';
 import { transportEnv, type GitTransport } from './git-transport.js';
+import { withSshAgent } from './ssh-agent.js';
 
 const MAX_STDOUT_BYTES = 64 * 1024 * 1024;
 
@@ -48,7 +49,14 @@ interface Finished {
 /** Runs `git ARGS` and resolves with its stdout; rejects with GitCommandError. */
 export async function runGit(args: readonly string[], options: RunGitOptions): Promise<string> {
   if (options.timeoutMs <= 0) throw new GitCommandError(args, '', true);
-  const result = await run(args, options);
+  const key = options.transport?.sshPrivateKey;
+  const result =
+    key === undefined || options.transport?.sshAgent !== undefined
+      ? await run(args, options)
+      : // A connection's own ssh key: an agent of this command's own holds it, then goes.
+        await withSshAgent(key, (sshAgent) =>
+          run(args, { ...options, transport: { ...options.transport, sshAgent } }),
+        );
   if (options.logFile !== undefined) {
     await appendToLog(
       options.logFile,

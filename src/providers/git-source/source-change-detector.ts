@@ -11,7 +11,7 @@ import type { ActionDeclaration, PipelineDeclaration } from '../../pipelines/dec
 import type { PipelineService } from '../../pipelines/pipeline-service.js';
 import type { StateStore } from '../../store/state-store.js';
 import type { GitTransport } from './git-transport.js';
-import { parseConnectionSecret } from './git-source-provider.js';
+import { credentialsFromSecret } from './git-source-provider.js';
 import { latestCommit } from './latest-commit.js';
 import { repositoryUrlFor } from './repository-url.js';
 
@@ -94,12 +94,11 @@ export class SourceChangeDetector {
     }
     // Read as the source action's role, as the action itself would read it.
     const value = await this.deps.readSecret(secretArn, roleArn);
-    const basicAuth = parseConnectionSecret(
-      value,
-      connection.endpoint ?? '',
-      connection.providerType,
-    );
-    return { ...this.deps.gitTransport, basicAuth };
+    const credentials = credentialsFromSecret(value, {
+      endpoint: connection.endpoint ?? '',
+      providerType: connection.providerType,
+    });
+    return { ...this.deps.gitTransport, ...credentials };
   }
 
   /** Stores the branch's head; true when it moved since the last look. */
