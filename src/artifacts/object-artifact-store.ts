@@ -1,10 +1,11 @@
 /**
  * The artifact store on top of the S3 object store: each artifact is an object of the pipeline's
- * artifact bucket (`artifactStore.location`) under the key the job data names, so built-in workers and external job workers (GetObject/PutObject with the
- * job's artifactCredentials) share one store. The object store seals every version under its
- * own data key (the pipeline's `encryptionKey` or `aws/s3`) and checks the SHA-256 it recorded;
- * this store checks, on every read, the SHA-256 the engine recorded in the execution state as
- * well, because that digest is what an object rewritten through the S3 API cannot follow.
+ * artifact bucket (`artifactStore.location`) under the key the job data names, so built-in
+ * workers and external job workers (GetObject/PutObject with the job's artifactCredentials)
+ * share one store. The object store seals every version under its own data key (the
+ * pipeline's `encryptionKey` or `aws/s3`) and checks the SHA-256 it recorded; this store checks,
+ * on every read, the SHA-256 the engine recorded in the execution state as well, because that
+ * digest is what an object rewritten through the S3 API cannot follow.
  *
  * A bucket this store creates has object lock on (so versioning for good) and, unless the
  * operator turned it off, a GOVERNANCE default retention: every artifact version is kept that

@@ -46,6 +46,8 @@ export function actionLogStreamArn(
 export class ActionLogs {
   /** The plaintext of a log file of this server's (sealed at rest, or older and in clear). */
   readonly readPlaintext: (logFile: string) => Promise<Buffer>;
+  /** How many plaintext bytes a log file holds, without decrypting it. */
+  readonly plaintextLength: (logFile: string) => Promise<number>;
 
   constructor(
     private readonly store: StateStore,
@@ -53,6 +55,7 @@ export class ActionLogs {
     cipher: ActionLogCipher,
   ) {
     this.readPlaintext = (logFile) => cipher.read(logFile);
+    this.plaintextLength = (logFile) => cipher.plaintextLength(logFile);
   }
 
   /** The path of an action execution's log file. */

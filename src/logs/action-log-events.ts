@@ -47,9 +47,9 @@ export interface ActionLogBounds {
 /** The bounds of a log; undefined when it has no events. */
 export async function actionLogBounds(
   logFile: string,
-  read: ActionLogReader,
+  plaintextLength: (logFile: string) => Promise<number>,
 ): Promise<ActionLogBounds | undefined> {
-  const size = (await read(logFile)).length;
+  const size = await plaintextLength(logFile);
   if (size === 0) return undefined;
   const timeline = await timelineOf(logFile);
   if (timeline === undefined) return undefined;

@@ -212,7 +212,7 @@ export class ActionLogGroups {
       creationTime: action.startedMs,
       arn: actionLogStreamArn(this.scope, action.pipelineName, action.executionId, action.id),
       logFile,
-      bounds: () => actionLogBounds(logFile, this.logs.readPlaintext),
+      bounds: () => actionLogBounds(logFile, this.logs.plaintextLength),
     };
   }
 }

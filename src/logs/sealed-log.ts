@@ -89,10 +89,7 @@ export class ActionLogCipher {
 
   /** The whole plaintext of `logFile`; empty when there is no file. */
   async read(logFile: string): Promise<Buffer> {
-    const stored = await readFile(logFile).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return Buffer.alloc(0);
-      throw error;
-    });
+    const stored = await readStored(logFile);
     if (!isSealed(stored)) return stored;
     const pieces: Buffer[] = [];
     for (const segment of parseSegments(stored, logFile).segments) {
@@ -117,10 +114,24 @@ export class ActionLogCipher {
     return Buffer.concat(pieces);
   }
 
+  /** How many plaintext bytes `logFile` holds, from its record lengths: nothing is decrypted. */
+  async plaintextLength(logFile: string): Promise<number> {
+    const stored = await readStored(logFile);
+    return isSealed(stored) ? sealedLogExtent(stored, logFile).plaintextBytes : stored.length;
+  }
+
   /** What binds a log's data keys to its place: its path under DIR/logs. */
   private context(logFile: string): EncryptionContext {
     return { 'lockstep:logs:file': path.relative(this.logsDir, logFile).split(path.sep).join('/') };
   }
+}
+
+/** A log file's stored bytes; none when the action printed nothing (and so has no file). */
+function readStored(logFile: string): Promise<Buffer> {
+  return readFile(logFile).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return Buffer.alloc(0);
+    throw error;
+  });
 }
 
 /** True for a sealed log, false for an empty or plaintext (older) one. */
