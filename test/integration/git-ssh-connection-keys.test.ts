@@ -56,13 +56,20 @@ const keys: Record<string, { text: string; fingerprint: string }> = {};
 /** Every source action log the tests produced, for the final look for key lines. */
 const logs: string[] = [];
 
-/** Makes a key pair, keeps the private key's text in memory and deletes its file. */
+/** Keeps the private key in `file` in memory, by `name`, with its fingerprint; deletes the file. */
+async function keepInMemory(name: string, file: string): Promise<void> {
+  const { stdout } = await run('ssh-keygen', ['-l', '-f', `${file}.pub`]);
+  const fingerprint = stdout.split(' ')[1];
+  if (!fingerprint) throw new Error(`ssh-keygen -l printed no fingerprint for ${file}.pub`);
+  keys[name] = { text: await readFile(file, 'utf8'), fingerprint };
+  await rm(file);
+}
+
+/** Makes a key pair and keeps its private key in memory only. */
 async function keyInMemory(name: string, keygenArgs: string[] = []): Promise<void> {
   const file = path.join(scratch, 'ssh', name);
   await run('ssh-keygen', ['-q', '-N', '', '-C', name, '-f', file, ...keygenArgs]);
-  const { stdout } = await run('ssh-keygen', ['-l', '-f', `${file}.pub`]);
-  keys[name] = { text: await readFile(file, 'utf8'), fingerprint: stdout.split(' ')[1] ?? '' };
-  await rm(file);
+  await keepInMemory(name, file);
 }
 
 /** The key's secret lines: its base64 body but the first line (a header all keys share). */
@@ -82,13 +89,7 @@ describe.skipIf(SSH_MISSING)('ssh connections with their own key from Secrets Ma
     await mkdir(dir, { mode: 0o700 });
     ssh = await startGitSshServer(dir);
     // sshd accepts its own client key (made by the support) and an ECDSA key in PEM form.
-    keys.accepted = {
-      text: await readFile(ssh.clientKey.privateKeyFile, 'utf8'),
-      fingerprint: (
-        await run('ssh-keygen', ['-l', '-f', `${ssh.clientKey.privateKeyFile}.pub`])
-      ).stdout.split(' ')[1]!,
-    };
-    await rm(ssh.clientKey.privateKeyFile);
+    await keepInMemory('accepted', ssh.clientKey.privateKeyFile);
     await keyInMemory('pem_ecdsa', ['-t', 'ecdsa', '-m', 'PEM']);
     await appendFile(
       path.join(dir, 'authorized_keys'),
