@@ -32,6 +32,7 @@ import {
   type OpenedEnvelope,
 } from './envelope-storage.js';
 import { EntityTooLarge, ObjectIntegrityError } from './object-errors.js';
+import { Sha256Check } from './sha256-check.js';
 
 /** KMS's answers that mean the wrapped key or its context was altered, not the key's state. */
 const TAMPERING_CODES = new Set(['InvalidCiphertextException', 'IncorrectKeyException']);
@@ -319,7 +320,14 @@ async function serve(source: Source, key: OpenedKey, range: ByteRange): Promise<
   const whole = range.start === 0 && range.end === source.stored.sizeBytes - 1;
   const output = new PassThrough();
   const stages: (Readable | Transform | PassThrough)[] = [cipherText, decrypt];
-  if (whole) stages.push(new RecheckDigest(source));
+  if (whole) {
+    const { sha256 } = source.stored;
+    stages.push(
+      new Sha256Check(sha256, (actual) =>
+        source.fail(`expected SHA-256 ${sha256}, found ${actual}`),
+      ),
+    );
+  }
   pipeline([...stages, output])
     .then(
       () => source.envelope.close(),
@@ -330,29 +338,6 @@ async function serve(source: Source, key: OpenedKey, range: ByteRange): Promise<
     )
     .catch(() => undefined);
   return output;
-}
-
-/** Passes bytes through and fails at the end unless they hash to the recorded SHA-256. */
-class RecheckDigest extends Transform {
-  private readonly hash = createHash('sha256');
-
-  constructor(private readonly source: Source) {
-    super();
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
-    this.hash.update(chunk);
-    callback(null, chunk);
-  }
-
-  override _flush(callback: TransformCallback) {
-    const actual = this.hash.digest('hex');
-    callback(
-      actual === this.source.stored.sha256
-        ? null
-        : this.source.fail(`expected SHA-256 ${this.source.stored.sha256}, found ${actual}`),
-    );
-  }
 }
 
 /** Counts and digests a body on its way to the cipher, refusing one larger than allowed. */

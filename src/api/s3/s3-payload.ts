@@ -4,12 +4,12 @@
  * chunk signatures) and declared (an x-amz-checksum-* header or trailer). A failed check fails
  * the stream, so whatever was reading it (an object write) stores nothing.
  */
-import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { PassThrough, Transform, type Readable, type TransformCallback } from 'node:stream';
+import { PassThrough, type Readable, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InvalidSignatureException, LockstepError } from '../../errors/lockstep-error.js';
 import { EntityTooLarge, IncompleteBody } from '../../objects/object-errors.js';
+import { Sha256Check } from '../../objects/sha256-check.js';
 import { SIGV4_MESSAGES } from '../auth/sigv4-messages.js';
 import type { SigV4Seed } from '../auth/verify-sigv4.js';
 import { AwsChunkedDecoder } from './aws-chunked-decoder.js';
@@ -40,7 +40,13 @@ export function verifiedBody(
     decoder = new AwsChunkedDecoder(signing, decoded === undefined ? undefined : Number(decoded));
     stages.push(decoder);
   } else if (mode !== 'UNSIGNED-PAYLOAD') {
-    stages.push(new PayloadHashCheck(mode));
+    // Fails at the end unless the body hashes to the x-amz-content-sha256 the client signed.
+    stages.push(
+      new Sha256Check(
+        mode,
+        () => new InvalidSignatureException(SIGV4_MESSAGES.payloadHashMismatch),
+      ),
+    );
   }
   const check = checksumCheck(headers, decoder);
   if (check) stages.push(check);
@@ -96,26 +102,4 @@ function checksumCheck(
   const declared = checksumHeaderOf(headers);
   if (!declared) return undefined;
   return new ChecksumCheck(checksumAlgorithmOf(declared.name), () => declared.value);
-}
-
-/** Fails at the end unless the body hashes to the x-amz-content-sha256 the client signed. */
-class PayloadHashCheck extends Transform {
-  private readonly hash = createHash('sha256');
-
-  constructor(private readonly expected: string) {
-    super();
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
-    this.hash.update(chunk);
-    callback(null, chunk);
-  }
-
-  override _flush(callback: TransformCallback) {
-    callback(
-      this.hash.digest('hex') === this.expected
-        ? null
-        : new InvalidSignatureException(SIGV4_MESSAGES.payloadHashMismatch),
-    );
-  }
 }
