@@ -16,12 +16,12 @@ import {
   StartPipelineExecutionCommand,
 } from '@aws-sdk/client-codepipeline';
 import SqliteDatabase from 'better-sqlite3';
-import pg from 'pg';
+import { rawStoreTargets, type RawStoreTarget } from '../support/raw-store-targets.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { auditRecordHash } from '../../src/audit/audit-record-hash.js';
 import { verifyTrail } from '../../src/audit/verify-trail.js';
 import { openStateStore } from '../../src/store/open-state-store.js';
-import type { AuditRecord, StateStore } from '../../src/store/state-store.js';
+import type { AuditRecord } from '../../src/store/state-store.js';
 import { clientEnv, runClient } from '../e2e/support/run-client.js';
 import { startTestServer, type TestServer } from '../support/in-process-server.js';
 import {
@@ -30,11 +30,6 @@ import {
   gitSourceAction,
   type GitSource,
 } from '../support/pipeline-runs.js';
-import {
-  createTestDatabase,
-  reportPostgresSkipped,
-  TEST_DATABASE_URL,
-} from '../support/postgres.js';
 import { isolatedEnv, runLockstep } from './support/lockstep-cli.js';
 
 const ACCOUNT = '123456789012';
@@ -285,54 +280,10 @@ describe('bin/lockstep audit verify on a trail of both format versions', () => {
   });
 });
 
-interface Target {
-  store: StateStore;
-  exec(sql: string): Promise<void>;
-  dispose(): Promise<void>;
-}
-
-async function sqliteTarget(): Promise<Target> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'lockstep-audit-resources-store-'));
-  const store = await openStateStore({ dataDir });
-  return {
-    store,
-    exec: (sql) => {
-      const db = new SqliteDatabase(path.join(dataDir, 'state.db'));
-      db.exec(sql);
-      db.close();
-      return Promise.resolve();
-    },
-    dispose: async () => {
-      await store.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function postgresTarget(): Promise<Target> {
-  const database = await createTestDatabase();
-  const store = await openStateStore({ dataDir: '/nonexistent-unused', databaseUrl: database.url });
-  return {
-    store,
-    exec: async (sql) => {
-      const client = new pg.Client({ connectionString: database.url });
-      await client.connect();
-      await client.query(sql);
-      await client.end();
-    },
-    dispose: async () => {
-      await store.close();
-      await database.drop();
-    },
-  };
-}
-
-const engines: [string, () => Promise<Target>][] = [['sqlite', sqliteTarget]];
-if (TEST_DATABASE_URL) engines.push(['postgres', postgresTarget]);
-reportPostgresSkipped('audit-resources.test.ts');
+const engines = rawStoreTargets('lockstep-audit-resources-store-', 'audit-resources.test.ts');
 
 describe.each(engines)('resources in the store on %s', (_engine, createTarget) => {
-  let target: Target | undefined;
+  let target: RawStoreTarget | undefined;
   afterEach(async () => {
     await target?.dispose();
     target = undefined;

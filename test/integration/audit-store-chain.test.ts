@@ -3,29 +3,12 @@
  * sealed once by the next append, and a head whose hash was removed after the chain began
  * stops appends instead of being laundered into a fresh chain.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
-import pg from 'pg';
+import { rawStoreTargets, type RawStoreTarget } from '../support/raw-store-targets.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { auditRecordHash } from '../../src/audit/audit-record-hash.js';
 import { verifyTrail } from '../../src/audit/verify-trail.js';
 import { AuditChainBrokenError } from '../../src/store/audit-queries.js';
-import { openStateStore } from '../../src/store/open-state-store.js';
-import type { AuditRecord, StateStore } from '../../src/store/state-store.js';
-import {
-  createTestDatabase,
-  reportPostgresSkipped,
-  TEST_DATABASE_URL,
-} from '../support/postgres.js';
-
-interface Target {
-  store: StateStore;
-  /** Runs SQL on the database behind the store's back, as someone with file access could. */
-  exec(sql: string): Promise<void>;
-  dispose(): Promise<void>;
-}
+import type { AuditRecord } from '../../src/store/state-store.js';
 
 const LEGACY_ROW = `insert into audit_events (event_time_ms, event_source, event_name, request_id,
   source_ip_address, user_agent, read_only) values (1700000000000, 'codepipeline.amazonaws.com',
@@ -52,48 +35,10 @@ function record(n: number): AuditRecord {
   };
 }
 
-async function sqliteTarget(): Promise<Target> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'lockstep-audit-chain-'));
-  const store = await openStateStore({ dataDir });
-  return {
-    store,
-    exec: (sql) => {
-      const db = new SqliteDatabase(path.join(dataDir, 'state.db'));
-      db.exec(sql);
-      db.close();
-      return Promise.resolve();
-    },
-    dispose: async () => {
-      await store.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function postgresTarget(): Promise<Target> {
-  const database = await createTestDatabase();
-  const store = await openStateStore({ dataDir: '/nonexistent-unused', databaseUrl: database.url });
-  return {
-    store,
-    exec: async (sql) => {
-      const client = new pg.Client({ connectionString: database.url });
-      await client.connect();
-      await client.query(sql);
-      await client.end();
-    },
-    dispose: async () => {
-      await store.close();
-      await database.drop();
-    },
-  };
-}
-
-const engines: [string, () => Promise<Target>][] = [['sqlite', sqliteTarget]];
-if (TEST_DATABASE_URL) engines.push(['postgres', postgresTarget]);
-reportPostgresSkipped('audit-store-chain.test.ts');
+const engines = rawStoreTargets('lockstep-audit-chain-', 'audit-store-chain.test.ts');
 
 describe.each(engines)('the audit chain in the store on %s', (_engine, createTarget) => {
-  let target: Target | undefined;
+  let target: RawStoreTarget | undefined;
   afterEach(async () => {
     await target?.dispose();
     target = undefined;
